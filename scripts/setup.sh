@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Installs everything labkit needs on Debian 12: the compiler toolchain, the
+# libraries, the servers the tests and demos start (Redis, nginx), and the
+# npm packages of the peer benchmarks. Safe to run again: it installs only
+# what is missing.
+#
+#   scripts/setup.sh           install what is missing
+#   scripts/setup.sh --check   exit 0 if nothing is missing, 1 otherwise
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+log_dir=$root/build/logs
+log=$log_dir/setup.log
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build pkg-config ccache patch git
+  # libraries
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
+  libspdlog-dev libfmt-dev libhiredis-dev libssl-dev libsodium-dev
+  libsqlite3-dev librdkafka-dev
+  # servers and tools the tests, demos and benchmarks start
+  redis-server nginx wrk haproxy kcat gnuplot-nox
+)
+
+missing_packages() {
+  local p
+  for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+        grep -q "install ok installed"; then
+      echo "$p"
+    fi
+  done
+}
+
+peer_dir=$root/bench/rate_limiter/peers-node
+
+peers_missing() {
+  [[ -f $peer_dir/package-lock.json && ! -d $peer_dir/node_modules ]]
+}
+
+if [[ ${1:-} == --check ]]; then
+  [[ -z $(missing_packages) ]] && ! peers_missing && exit 0
+  exit 1
+fi
+
+mkdir -p "$log_dir"
+: > "$log"
+
+# run_step TITLE COMMAND...: runs a long step with its output in the log,
+# printing a dot every few seconds so the wait is never silent.
+run_step() {
+  local title=$1
+  shift
+  printf '%s ' "$title"
+  ("$@") >> "$log" 2>&1 &
+  local pid=$! elapsed=0
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    elapsed=$((elapsed + 1))
+    if ((elapsed % 5 == 0)); then printf '.'; fi
+  done
+  if wait "$pid"; then
+    printf ' done (%ss)\n' "$elapsed"
+  else
+    printf ' FAILED after %ss\n' "$elapsed"
+    echo "The full output is in $log. Its last lines:"
+    tail -n 15 "$log" | sed 's/^/  /'
+    exit 1
+  fi
+}
+
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  if ! command -v sudo >/dev/null; then
+    echo "setup: installing packages needs root, and sudo is not installed." >&2
+    echo "Run as root: scripts/setup.sh" >&2
+    exit 1
+  fi
+  sudo_cmd=(sudo)
+fi
+
+mapfile -t missing < <(missing_packages)
+if ((${#missing[@]} > 0)); then
+  echo "labkit setup: installing ${#missing[@]} Debian packages: ${missing[*]}"
+  echo "(full log: $log)"
+  run_step "[1/2] Updating the package index" "${sudo_cmd[@]}" apt-get update -q
+  run_step "[2/2] Installing ${#missing[@]} packages (a few minutes on a new machine)" \
+    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [[ -f $peer_dir/package-lock.json && ! -d $peer_dir/node_modules ]]; then
+  if command -v npm >/dev/null; then
+    run_step "Installing the npm packages of the peer benchmarks" \
+      npm ci --prefix "$peer_dir" --no-audit --no-fund
+  else
+    echo "setup: npm is not installed; the peer benchmarks (labkit bench --peers) need it." >&2
+    echo "Install Node.js 18 or later with npm, then run scripts/setup.sh again." >&2
+  fi
+fi
+
+# Debian starts the packaged servers on their standard ports. The kit starts
+# its own instances on free loopback ports, so the packaged ones are not
+# needed; they are left as the system configured them.
+echo "labkit setup: everything is installed."
