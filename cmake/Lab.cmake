@@ -16,6 +16,10 @@
 # an exercise replaces defines only what its public header declares; its
 # helpers live in an anonymous namespace.
 #
+# An exercise with a "bench" list gets two Google Benchmark executables from
+# those sources, linked the same way: bench_L_E_learner and
+# bench_L_E_reference, in <build>/bench/, built only on demand.
+#
 # Text files (a Lua script, say) are embedded: a file with "embed": "ns::name"
 # becomes a C++ source defining `extern const char name[]` in namespace ns.
 #
@@ -55,6 +59,17 @@ function(labkit_exercise_executable target test_objects replacement links)
   target_link_libraries(${target} PRIVATE ${links} labkit_test_main)
   set_target_properties(${target} PROPERTIES
                         RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/exercises)
+endfunction()
+
+# labkit_exercise_benchmark(TARGET OBJECTS REPLACEMENT LINKS) links an
+# exercise's benchmark the way labkit_exercise_executable links its tests.
+function(labkit_exercise_benchmark target bench_objects replacement links)
+  add_executable(${target} EXCLUDE_FROM_ALL
+                 $<TARGET_OBJECTS:${bench_objects}> ${replacement})
+  target_link_libraries(${target} PRIVATE ${links} labkit_common
+                        benchmark::benchmark_main)
+  set_target_properties(${target} PROPERTIES
+                        RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
 endfunction()
 
 # labkit_lab(LAB) reads labs/LAB/lab.json and defines every target above.
@@ -109,6 +124,28 @@ function(labkit_lab lab)
     list(APPEND verify_targets ${prefix}_starter ${prefix}_reference)
     add_test(NAME ${prefix}_reference COMMAND ${prefix}_reference)
     set_tests_properties(${prefix}_reference PROPERTIES LABELS "exercise;${lab}")
+
+    # The benchmark, if the exercise has one: its "bench" sources, compiled
+    # once and linked against the learner's file and against the reference.
+    string(JSON bench_count ERROR_VARIABLE no_bench
+           LENGTH "${json}" exercises ${i} bench)
+    if(NOT no_bench AND bench_count GREATER 0)
+      math(EXPR bench_last "${bench_count} - 1")
+      set(bench_sources "")
+      foreach(b RANGE ${bench_last})
+        string(JSON bench GET "${json}" exercises ${i} bench ${b})
+        list(APPEND bench_sources ${PROJECT_SOURCE_DIR}/${bench})
+      endforeach()
+      set(bench_prefix bench_${lab}_${name})
+      add_library(${bench_prefix}_objects OBJECT EXCLUDE_FROM_ALL
+                  ${bench_sources})
+      target_link_libraries(${bench_prefix}_objects PRIVATE ${links}
+                            labkit_common benchmark::benchmark)
+      labkit_exercise_benchmark(${bench_prefix}_learner ${bench_prefix}_objects
+                                "${learner}" "${links}")
+      labkit_exercise_benchmark(${bench_prefix}_reference
+                                ${bench_prefix}_objects "" "${links}")
+    endif()
 
     # Each mutant: the reference file with one small patch applied.
     string(JSON mutant_count ERROR_VARIABLE no_mutants

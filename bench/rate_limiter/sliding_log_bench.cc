@@ -1,0 +1,7 @@
+// Benchmarks of the sliding window log (rl::SlidingLog): ns per Decide and Peek for one
+// key, on an injected clock and on the real clock. See algorithm_bench.h.
+#include "rate_limiter/sliding_log.h"
+
+#include "algorithm_bench.h"
+
+RL_ALGORITHM_BENCHMARKS(rl::SlidingLog);
