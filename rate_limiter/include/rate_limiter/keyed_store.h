@@ -25,6 +25,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -68,8 +69,11 @@ struct MultiDecision {
   std::size_t deciding = 0;
 };
 
+// Every method throws std::invalid_argument, naming the value, for a limit
+// name that contains '\0' or an invalid quota.
 class KeyedStore {
  public:
+  // Throws std::invalid_argument when options break their REQUIRES.
   explicit KeyedStore(KeyedStoreOptions options = {});
   ~KeyedStore();
   KeyedStore(const KeyedStore&) = delete;
@@ -77,6 +81,8 @@ class KeyedStore {
 
   // Decide decides one request of `cost` for `key` under `limit` at `now`.
   // The key's quota is the per-key override if one is set, else limit.quota.
+  // An entry made under another algorithm or quota for the same limit name
+  // (a reloaded configuration) starts over, full, under the current one.
   Decision Decide(std::string_view key, const Limit& limit, Nanos now,
                   std::int64_t cost = 1);
 
@@ -86,13 +92,16 @@ class KeyedStore {
                 std::int64_t cost = 1);
 
   // DecideAll decides several limits for one request, all or nothing.
-  // REQUIRES: requests is not empty and every limit pointer is set.
+  // A (key, limit name) pair listed more than once is decided as one request
+  // of the summed cost: each listing's decision shows the state after the
+  // listings before it. Entries are created only when the request is allowed.
+  // Throws std::invalid_argument when requests is empty or a limit is null.
   MultiDecision DecideAll(std::span<const LimitRequest> requests, Nanos now);
 
   // SetOverride gives `key` its own quota under the limit named
   // `limit_name` (a premium client, say). Existing state for that pair is
-  // dropped, so the key starts full under the new quota.
-  // REQUIRES: ValidQuota(quota).
+  // dropped, so the key starts full under the new quota. Overrides are
+  // kept until the store is destroyed; eviction never drops them.
   void SetOverride(std::string_view limit_name, std::string_view key,
                    Quota quota);
 
@@ -100,20 +109,84 @@ class KeyedStore {
   std::size_t size() const;
 
  private:
+  // EntryId names one entry, a limit name and a client key, without copying
+  // either. An entry stores it as the string limit_name + '\0' + key, which
+  // is why a limit name must not contain '\0'.
+  struct EntryId {
+    std::string_view limit_name;
+    std::string_view key;
+  };
+
+  // IdHash and IdEqual accept a stored id or an EntryId (heterogeneous
+  // lookup), so finding an existing entry never builds a std::string.
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(const EntryId& id) const {
+      std::size_t h = std::hash<std::string_view>{}(id.limit_name);
+      std::size_t k = std::hash<std::string_view>{}(id.key);
+      return h ^ (k + 0x9e3779b97f4a7c15 + (h << 6) + (h >> 2));
+    }
+    std::size_t operator()(std::string_view stored) const {
+      std::size_t nul = stored.find('\0');
+      return (*this)(EntryId{stored.substr(0, nul), stored.substr(nul + 1)});
+    }
+  };
+  struct IdEqual {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const {
+      return a == b;
+    }
+    bool operator()(std::string_view stored, const EntryId& id) const {
+      return stored.size() == id.limit_name.size() + 1 + id.key.size() &&
+             stored.starts_with(id.limit_name) &&
+             stored[id.limit_name.size()] == '\0' &&
+             stored.ends_with(id.key);
+    }
+    bool operator()(const EntryId& id, std::string_view stored) const {
+      return (*this)(stored, id);
+    }
+  };
+
   struct Entry {
     std::string id;  // limit name, '\0', key
     Limiter limiter;
-    Nanos last_used;
   };
   struct Shard {
     mutable std::mutex mu;
-    // lru is most recently used first; index maps Entry::id into it.
+    // lru is most recently used first. index maps each entry's id into it;
+    // its keys view Entry::id, so an entry leaves index before lru.
     std::list<Entry> lru;
-    std::unordered_map<std::string, std::list<Entry>::iterator> index;
-    std::unordered_map<std::string, Quota> overrides;
+    std::unordered_map<std::string_view, std::list<Entry>::iterator, IdHash,
+                       IdEqual>
+        index;
+    // overrides maps an id to its own quota (see SetOverride).
+    std::unordered_map<std::string, Quota, IdHash, IdEqual> overrides;
   };
 
-  Shard& ShardFor(std::string_view id);
+  // ShardIndex returns the index in shards_ of the shard that holds `id`.
+  std::size_t ShardIndex(const EntryId& id) const;
+
+  // The helpers below REQUIRE: shard.mu is held by the caller.
+
+  // QuotaFor returns id's override in `shard` if one is set, else
+  // limit.quota.
+  static Quota QuotaFor(const Shard& shard, const EntryId& id,
+                        const Limit& limit);
+
+  // Find returns id's entry if it exists and still uses limit.algorithm
+  // with QuotaFor(id), else nullptr. It does not change the LRU order.
+  static Entry* Find(Shard& shard, const EntryId& id, const Limit& limit);
+
+  // FindOrInsert returns id's entry, moved to the front of the LRU list. A
+  // missing or outdated entry is replaced by a new, full one, after
+  // MakeRoom.
+  Entry& FindOrInsert(Shard& shard, const EntryId& id, const Limit& limit,
+                      Nanos now);
+
+  // MakeRoom drops entries from the LRU tail so that one more fits: first
+  // idle ones (full again at `now`), then, while the shard is at its cap,
+  // the least recently used one even if it is not full.
+  void MakeRoom(Shard& shard, Nanos now);
 
   KeyedStoreOptions options_;
   std::size_t max_per_shard_;
