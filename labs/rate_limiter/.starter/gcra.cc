@@ -1,0 +1,45 @@
+// Exercise: GCRA, the generic cell rate algorithm.
+//
+// Implement Gcra::Decide and Gcra::Peek below. The contract (what each
+// function must return, the units, the private fields you may use) is in
+// rate_limiter/include/rate_limiter/gcra.h, and the Decision fields are
+// explained in rate_limiter/include/rate_limiter/quota.h.
+//
+//   Check your work:  ./labkit check rate_limiter gcra
+//   Get a hint:       ./labkit hint rate_limiter gcra
+//
+// Rules the tests enforce: integers only (no float or double), the emission
+// interval T = period / limit is never rounded, a new key has its whole
+// burst, an older timestamp never frees capacity, and Peek changes nothing.
+// GCRA must allow exactly what a token bucket with the same quota allows.
+
+#include "rate_limiter/gcra.h"
+
+#include <cstdint>
+#include <stdexcept>
+
+namespace rl {
+
+Gcra::Gcra(Quota quota) : quota_(quota) {}
+
+// TODO: Move the theoretical arrival time (TAT) forward by cost * T, where
+// TAT = tat_ + tat_remainder_ / quota_.limit ns, if the new TAT stays within
+// quota_.burst * T of now; otherwise reject and change nothing. Fill in
+// every Decision field: allowed, limit, remaining, retry_after, reset_after.
+Decision Gcra::Decide([[maybe_unused]] Nanos now,
+                      [[maybe_unused]] std::int64_t cost) {
+  throw std::logic_error(
+      "not implemented yet: Gcra::Decide "
+      "(see labs/rate_limiter/hints/gcra.md)");
+}
+
+// TODO: Return exactly what Decide(now, cost) would return, without changing
+// any field. Sharing one helper between Decide and Peek keeps them in step.
+Decision Gcra::Peek([[maybe_unused]] Nanos now,
+                    [[maybe_unused]] std::int64_t cost) const {
+  throw std::logic_error(
+      "not implemented yet: Gcra::Peek "
+      "(see labs/rate_limiter/hints/gcra.md)");
+}
+
+}  // namespace rl
