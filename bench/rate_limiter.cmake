@@ -11,13 +11,11 @@ add_executable(bench_rate_limiter EXCLUDE_FROM_ALL
 target_link_libraries(bench_rate_limiter PRIVATE rate_limiter labkit_common
                       benchmark::benchmark_main)
 
-# The Redis benchmark needs the Redis store and the test helper that starts
-# a private redis-server on a free loopback port.
-if(TARGET rate_limiter_redis AND TARGET labkit_test_support)
+# The Redis benchmark starts its own redis-server (see its header comment).
+if(TARGET rate_limiter_redis)
   target_sources(bench_rate_limiter PRIVATE
                  ${LABKIT_RL_BENCH_DIR}/redis_store_bench.cc)
-  target_link_libraries(bench_rate_limiter PRIVATE rate_limiter_redis
-                        labkit_test_support)
+  target_link_libraries(bench_rate_limiter PRIVATE rate_limiter_redis)
 endif()
 set_target_properties(bench_rate_limiter PROPERTIES
                       RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)

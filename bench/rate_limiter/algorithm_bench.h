@@ -14,8 +14,9 @@
 //
 // Injected clock: `now` starts at 1 s and moves forward by the benchmark's
 // argument, step_ns, before each call. With step_ns = 1000 (the emission
-// interval) every request is allowed; with step_ns = 100 the client sends ten
-// times faster than the rate, so nine in ten are rejected.
+// interval) every request is allowed. With step_ns = 100 the client sends ten
+// times faster than the rate, so once the first burst of one million is
+// spent, nine in ten are rejected.
 //
 // Real clock: `now` is labkit::SteadyClock::Now() through a Clock&, as in the
 // HTTP service, so the time includes one clock read.
