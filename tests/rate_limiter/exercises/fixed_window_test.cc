@@ -115,14 +115,14 @@ TEST(FixedWindowTest, WindowsBeforeTimeZeroLineUp) {
       << "t=-1.5 s is in window [-2 s, -1 s); its first request is allowed";
   const Decision same_window = window.Decide(-1200 * kMilli);
   EXPECT_FALSE(same_window.allowed)
-      << "t=-1.2 s is in the same window [-2 s, -1 s), which is full; "
-         "the window index must be floor(now / period), not now / period";
+      << "t=-1.2 s is in the same window [-2 s, -1 s), which is full";
   EXPECT_EQ(same_window.retry_after, 200 * kMilli)
       << "from t=-1.2 s the next window starts at -1 s, 200 ms later";
   EXPECT_TRUE(window.Decide(-kSecond).allowed)
       << "t=-1 s starts window [-1 s, 0 s); its first request is allowed";
   EXPECT_FALSE(window.Decide(-1).allowed)
-      << "t=-1 ns is still in window [-1 s, 0 s), which is full";
+      << "t=-1 ns is still in window [-1 s, 0 s), which is full; the window "
+         "index must be floor(now / period), which is -1 here, not 0";
   EXPECT_TRUE(window.Decide(0).allowed)
       << "t=0 starts window [0 s, 1 s); its first request is allowed";
 }
