@@ -1,0 +1,357 @@
+// `labkit bench LAB [--peers] [--json]`: time the learner's code against the
+// reference with Google Benchmark, in the release build.
+//
+// For an exercise with a "bench" key in lab.json, the targets
+// bench_<lab>_<exercise>_learner and bench_<lab>_<exercise>_reference run the
+// same benchmarks (same names) against the two implementations. The target
+// bench_<lab> times the reference as a whole. bench/<lab>/peers (--peers)
+// compares the kit with other implementations and prints a JSON array.
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <system_error>
+
+#include <boost/json.hpp>
+
+#include "build_step.h"
+#include "commands.h"
+#include "files.h"
+#include "manifest.h"
+#include "process.h"
+#include "state.h"
+#include "terminal.h"
+
+namespace labkit::cli {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kPreset = "release";
+// The whole run aims at about a minute: this budget is shared by all
+// benchmarks as their --benchmark_min_time.
+constexpr double kBudgetSeconds = 50.0;
+constexpr std::chrono::minutes kExecutableTimeout{5};
+
+// Nanoseconds per iteration of each benchmark, by name.
+using Timings = std::map<std::string, double>;
+
+double ToNanoseconds(double value, std::string_view unit) {
+  if (unit == "us") return value * 1e3;
+  if (unit == "ms") return value * 1e6;
+  if (unit == "s") return value * 1e9;
+  return value;  // "ns"
+}
+
+// CountBenchmarks runs `--benchmark_list_tests`; -1 when it fails.
+int CountBenchmarks(const fs::path& executable) {
+  int count = 0;
+  ProcessOptions process;
+  process.argv = {executable.string(), "--benchmark_list_tests=true"};
+  process.timeout = std::chrono::seconds(30);
+  process.on_line = [&](std::string_view line) {
+    if (!line.empty()) ++count;
+  };
+  return RunProcess(process).ok() ? count : -1;
+}
+
+// RunBenchmarks runs one executable and reads its JSON report.
+StatusOr<Timings> RunBenchmarks(const Layout& layout, const fs::path& executable,
+                                const std::string& target, double min_time) {
+  const fs::path report = layout.LogsDir() / "bench" / (target + ".json");
+  std::error_code error;
+  fs::create_directories(report.parent_path(), error);
+  fs::remove(report, error);
+
+  StepOptions step;
+  step.log_name = "bench/" + target;
+  step.label = "running " + target;
+  step.argv = {executable.string(), "--benchmark_out_format=json",
+               "--benchmark_out=" + report.string(),
+               "--benchmark_min_time=" + std::to_string(min_time)};
+  step.timeout = kExecutableTimeout;
+  StepResult result = RunStep(layout, step);
+  if (!result.ok()) {
+    return Status::Error(target + " " + result.process.Describe(kExecutableTimeout) +
+                         "; see " + layout.Relative(result.log_path));
+  }
+
+  StatusOr<std::string> text = ReadFile(report);
+  if (!text.ok()) return text.status();
+  std::error_code parse_error;
+  json::value document = json::parse(text.value(), parse_error);
+  if (parse_error || !document.is_object() || !document.as_object().contains("benchmarks")) {
+    return Status::Error(layout.Relative(report) + " is not a Google Benchmark JSON report");
+  }
+
+  // Average repeated runs of a name; skip aggregates and errored runs.
+  std::map<std::string, std::pair<double, int>> sums;
+  for (const json::value& entry : document.as_object().at("benchmarks").as_array()) {
+    const json::object& b = entry.as_object();
+    if (const json::value* type = b.if_contains("run_type");
+        type != nullptr && type->is_string() && type->as_string() != "iteration") {
+      continue;
+    }
+    if (const json::value* failed = b.if_contains("error_occurred");
+        failed != nullptr && failed->is_bool() && failed->as_bool()) {
+      continue;
+    }
+    const std::string name(b.at("name").as_string());
+    const double time = b.at("real_time").to_number<double>();
+    const std::string unit(b.at("time_unit").as_string());
+    sums[name].first += ToNanoseconds(time, unit);
+    sums[name].second += 1;
+  }
+  Timings timings;
+  for (const auto& [name, sum] : sums) timings[name] = sum.first / sum.second;
+  return timings;
+}
+
+std::string FormatNanos(double nanos) {
+  char text[32];
+  std::snprintf(text, sizeof text, nanos < 100 ? "%.2f" : "%.0f", nanos);
+  return text;
+}
+
+std::string RatioWord(double ratio) { return ratio > 1.0 ? "slower" : ratio < 1.0 ? "faster" : "same"; }
+
+std::string JsonCell(const json::value& value) {
+  if (value.is_string()) return std::string(value.as_string());
+  if (value.is_bool()) return value.as_bool() ? "yes" : "no";
+  if (value.is_null()) return "-";
+  if (value.is_number()) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3g", value.to_number<double>());
+    return text;
+  }
+  return json::serialize(value);
+}
+
+// RunPeers runs bench/<lab>/peers and returns its JSON array.
+StatusOr<json::value> RunPeers(const Layout& layout, const Lab& lab) {
+  const fs::path script = layout.root / "bench" / lab.name / "peers";
+  std::error_code error;
+  if (!fs::is_regular_file(script, error)) {
+    return Status::Error("no peer benchmarks defined for " + lab.name + ": " +
+                         layout.Relative(script) + " does not exist");
+  }
+  std::string output;
+  ProcessOptions process;
+  process.argv = {script.string()};
+  process.working_dir = layout.root;
+  process.inherit_stderr = true;
+  process.timeout = std::chrono::minutes(15);
+  process.extra_env = {{"LABKIT_ROOT", layout.root.string()}};
+  process.on_line = [&](std::string_view line) { output.append(line).append("\n"); };
+  Progress progress("running " + layout.Relative(script));
+  process.on_tick = [&] { progress.Tick(); };
+  const ProcessResult result = RunProcess(process);
+  progress.Finish();
+  if (!result.ok()) {
+    return Status::Error(layout.Relative(script) + " " + result.Describe(process.timeout));
+  }
+  std::error_code parse_error;
+  json::value document = json::parse(output, parse_error);
+  if (parse_error || !document.is_array()) {
+    return Status::Error(layout.Relative(script) + " did not print a JSON array");
+  }
+  return document;
+}
+
+void PrintPeers(const json::value& peers) {
+  static const char* kColumns[] = {"name", "kit", "peer", "unit", "ratio", "target", "met", "note"};
+  std::printf("%-28s %-12s %-12s %-12s %-7s %-8s %-4s %s\n", "name", "kit", "peer", "unit",
+              "ratio", "target", "met", "note");
+  for (const json::value& row : peers.as_array()) {
+    if (!row.is_object()) continue;
+    std::vector<std::string> cells;
+    for (const char* column : kColumns) {
+      const json::value* cell = row.as_object().if_contains(column);
+      cells.push_back(cell == nullptr ? "-" : JsonCell(*cell));
+    }
+    std::printf("%-28s %-12s %-12s %-12s %-7s %-8s %-4s %s\n", cells[0].c_str(), cells[1].c_str(),
+                cells[2].c_str(), cells[3].c_str(), cells[4].c_str(), cells[5].c_str(),
+                cells[6].c_str(), cells[7].c_str());
+  }
+}
+
+int RunPeersOnly(const Layout& layout, const Lab& lab, bool as_json) {
+  StatusOr<json::value> peers = RunPeers(layout, lab);
+  if (!peers.ok()) {
+    std::fprintf(HumanOutput(), "%s\n", peers.status().message().c_str());
+    if (as_json) std::printf("%s\n", json::serialize(json::object{{"lab", lab.name}, {"peers", json::array()}}).c_str());
+    return kExitOk;
+  }
+  if (as_json) {
+    std::printf("%s\n", json::serialize(json::object{{"lab", lab.name}, {"peers", peers.value()}}).c_str());
+  } else {
+    PrintPeers(peers.value());
+  }
+  return kExitOk;
+}
+
+struct ExercisePlan {
+  const Exercise* exercise;
+  std::string status;  // "not started", "build error", "failed", "ran", "missing"
+  std::string learner_target;
+  std::string reference_target;
+  Timings learner;
+  Timings reference;
+};
+
+}  // namespace
+
+int RunBench(const Layout& layout, const BenchOptions& options) {
+  if (options.json) SendHumanOutputToStderr();
+  FILE* out = HumanOutput();
+  StatusOr<Lab> lab = LoadLab(layout, options.lab);
+  if (!lab.ok()) {
+    std::fprintf(stderr, "error: %s\n", lab.status().message().c_str());
+    return kExitUsage;
+  }
+  if (options.peers) return RunPeersOnly(layout, lab.value(), options.json);
+
+  // Find which benchmark targets exist in the release build.
+  if (Status status = EnsureConfigured(layout, kPreset); !status.ok()) {
+    std::fprintf(stderr, "error: %s\n", status.message().c_str());
+    return kExitFailed;
+  }
+  StatusOr<std::set<std::string>> known = ListTargets(layout, kPreset);
+  if (!known.ok()) {
+    std::fprintf(stderr, "error: %s\n", known.status().message().c_str());
+    return kExitFailed;
+  }
+  LabState state = LabState::Load(layout, lab->name);
+  std::vector<ExercisePlan> plans;
+  std::vector<std::string> targets;
+  for (const Exercise& exercise : lab->exercises) {
+    const std::string stem = "bench_" + lab->name + "_" + exercise.name;
+    if (!exercise.has_bench || known->count(stem + "_reference") == 0) continue;
+    ExercisePlan plan{&exercise, "", stem + "_learner", stem + "_reference", {}, {}};
+    if (StatusOf(lab.value(), exercise, state) == ExerciseStatus::kNotStarted) {
+      plan.status = "not started";
+      plan.learner_target.clear();
+    } else if (known->count(plan.learner_target) == 0) {
+      plan.status = "missing";
+      plan.learner_target.clear();
+    }
+    // A learner who has not started gets no run at all, not even the reference.
+    if (!plan.learner_target.empty()) {
+      targets.push_back(plan.learner_target);
+      targets.push_back(plan.reference_target);
+    }
+    plans.push_back(std::move(plan));
+  }
+  const std::string lab_target = "bench_" + lab->name;
+  const bool has_lab_bench = known->count(lab_target) != 0;
+  if (has_lab_bench) targets.push_back(lab_target);
+  if (targets.empty()) {
+    std::fprintf(out, "No benchmarks defined for %s yet: no exercise has a \"bench\" key with "
+                      "built targets bench_%s_<exercise>_reference, and there is no target %s.\n",
+                 lab->name.c_str(), lab->name.c_str(), lab_target.c_str());
+    if (options.json) std::printf("%s\n", json::serialize(json::object{{"lab", lab->name}, {"exercises", json::array()}}).c_str());
+    return kExitOk;
+  }
+
+  // Build them optimized; a learner build error must not stop the others.
+  StepResult build = BuildTargets(layout, kPreset, targets, "bench-" + lab->name + "-build",
+                                  "building " + lab->name + "'s benchmarks (release)", true);
+  if (Interrupted()) return kExitInterrupted;
+  if (!build.ok()) PrintStepFailure(layout, "building some benchmarks failed", build);
+  StatusOr<std::set<std::string>> stale = StaleTargets(layout, kPreset, targets);
+  auto built = [&](const std::string& target) { return stale.ok() && stale->count(target) == 0; };
+
+  // Share the time budget across every benchmark: about a minute in all.
+  std::map<std::string, fs::path> executables;
+  int benchmark_count = 0;
+  for (const std::string& target : targets) {
+    if (!built(target)) continue;
+    StatusOr<fs::path> path = FindBuiltExecutable(layout, kPreset, target);
+    if (!path.ok()) continue;
+    executables[target] = path.value();
+    benchmark_count += std::max(0, CountBenchmarks(path.value()));
+  }
+  const double min_time = std::clamp(kBudgetSeconds / std::max(1, benchmark_count), 0.01, 0.5);
+
+  // Run learner and reference per exercise, then the lab-wide benchmark.
+  bool any_failure = !build.ok();
+  auto run = [&](const std::string& target, Timings* timings) -> bool {
+    if (executables.count(target) == 0) return false;
+    StatusOr<Timings> result = RunBenchmarks(layout, executables[target], target, min_time);
+    if (!result.ok()) {
+      std::fprintf(out, "error: %s\n", result.status().message().c_str());
+      return false;
+    }
+    *timings = std::move(result.value());
+    return true;
+  };
+  for (ExercisePlan& plan : plans) {
+    if (Interrupted()) return kExitInterrupted;
+    if (!plan.status.empty()) continue;
+    const bool learner_ok = run(plan.learner_target, &plan.learner);
+    const bool reference_ok = run(plan.reference_target, &plan.reference);
+    plan.status = learner_ok && reference_ok ? "ran" : built(plan.learner_target) ? "failed" : "build error";
+    any_failure = any_failure || plan.status != "ran";
+  }
+  Timings lab_timings;
+  if (has_lab_bench && !run(lab_target, &lab_timings)) any_failure = true;
+  if (Interrupted()) return kExitInterrupted;
+
+  // Report as JSON or as a table.
+  if (options.json) {
+    json::array exercises;
+    for (const ExercisePlan& plan : plans) {
+      json::array rows;
+      for (const auto& [name, reference_ns] : plan.reference) {
+        json::object row{{"name", name}, {"reference_ns", reference_ns}};
+        if (auto it = plan.learner.find(name); it != plan.learner.end()) {
+          row["learner_ns"] = it->second;
+          row["ratio"] = it->second / reference_ns;
+          row["word"] = RatioWord(it->second / reference_ns);
+        }
+        rows.push_back(std::move(row));
+      }
+      exercises.push_back(json::object{{"exercise", plan.exercise->name}, {"status", plan.status}, {"benchmarks", std::move(rows)}});
+    }
+    json::array lab_rows;
+    for (const auto& [name, ns] : lab_timings) lab_rows.push_back(json::object{{"name", name}, {"ns", ns}});
+    std::printf("%s\n", json::serialize(json::object{{"lab", lab->name},
+                                                      {"min_time_s", min_time},
+                                                      {"exercises", std::move(exercises)},
+                                                      {"lab_benchmarks", std::move(lab_rows)}})
+                            .c_str());
+    return any_failure ? kExitFailed : kExitOk;
+  }
+
+  std::printf("%s benchmarks (release build, --benchmark_min_time=%.3f s each)\n", lab->name.c_str(), min_time);
+  std::printf("%-18s %-40s %14s %16s  %s\n", "exercise", "benchmark", "learner ns/op", "reference ns/op", "ratio");
+  for (const ExercisePlan& plan : plans) {
+    if (plan.status != "ran") {
+      std::printf("%-18s %s\n", plan.exercise->name.c_str(), plan.status.c_str());
+      continue;
+    }
+    for (const auto& [name, reference_ns] : plan.reference) {
+      auto it = plan.learner.find(name);
+      if (it == plan.learner.end()) {
+        std::printf("%-18s %-40s %14s %16s  %s\n", plan.exercise->name.c_str(), name.c_str(), "-",
+                    FormatNanos(reference_ns).c_str(), "(no learner result)");
+        continue;
+      }
+      const double ratio = it->second / reference_ns;
+      char ratio_text[48];
+      std::snprintf(ratio_text, sizeof ratio_text, "%.2f (%s)", ratio, RatioWord(ratio).c_str());
+      std::printf("%-18s %-40s %14s %16s  %s\n", plan.exercise->name.c_str(), name.c_str(),
+                  FormatNanos(it->second).c_str(), FormatNanos(reference_ns).c_str(), ratio_text);
+    }
+  }
+  if (!lab_timings.empty()) {
+    std::printf("\nReference benchmarks (%s):\n", lab_target.c_str());
+    for (const auto& [name, ns] : lab_timings) std::printf("  %-56s %14s ns/op\n", name.c_str(), FormatNanos(ns).c_str());
+  }
+  std::printf("\nReports: %s/  Ratio = learner / reference; machines are noisy, so compare within one run.\n",
+              layout.Relative(layout.LogsDir() / "bench").c_str());
+  return any_failure ? kExitFailed : kExitOk;
+}
+
+}  // namespace labkit::cli

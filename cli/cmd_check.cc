@@ -1,0 +1,278 @@
+// `labkit check LAB [EXERCISE] [--watch]`: build the learner's file against
+// the exercise's tests, run them, and explain the first failure.
+
+#include <cstdio>
+#include <map>
+#include <sstream>
+#include <system_error>
+#include <thread>
+
+#include "build_step.h"
+#include "commands.h"
+#include "files.h"
+#include "hints.h"
+#include "manifest.h"
+#include "process.h"
+#include "state.h"
+#include "terminal.h"
+#include "test_run.h"
+
+namespace labkit::cli {
+
+namespace {
+
+constexpr int kNameWidth = 20;
+
+void PrintIndented(const std::string& text, const char* indent) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) std::printf("%s%s\n", indent, line.c_str());
+}
+
+void PrintExerciseLine(const Exercise& exercise, const std::string& verdict,
+                       const std::string& detail) {
+  std::printf("  %-*s %s%s%s\n", kNameWidth, exercise.name.c_str(), verdict.c_str(),
+              detail.empty() ? "" : "  ", detail.c_str());
+}
+
+// PrintFirstHint shows hint 1 under a failure and counts it as shown.
+void PrintFirstHint(const Layout& layout, const Lab& lab, const Exercise& exercise,
+                    ExerciseState& saved) {
+  StatusOr<std::vector<std::string>> hints = LoadHints(layout, lab, exercise);
+  if (!hints.ok()) return;
+  std::printf("      %s\n", Paint(Color::kBold, "Hint 1:").c_str());
+  PrintIndented(hints.value()[0], "        ");
+  if (saved.hints_shown < 1) saved.hints_shown = 1;
+  if (hints.value().size() > 1) {
+    std::printf("      More help: ./labkit hint %s %s\n", lab.name.c_str(), exercise.name.c_str());
+  }
+}
+
+void PrintTestFailure(const Layout& layout, const Lab& lab, const Exercise& exercise,
+                      const TestRun& run, ExerciseState& saved) {
+  if (run.first_failure) {
+    const TestFailure& failure = *run.first_failure;
+    std::printf("      %s\n", Paint(Color::kBold, "First failure:").c_str());
+    PrintIndented(failure.message, "        ");
+    std::printf("      in %s, %s\n", failure.test.c_str(), failure.location.c_str());
+  } else if (!run.detail.empty()) {
+    std::printf("      %s\n", run.detail.c_str());
+  }
+  PrintFirstHint(layout, lab, exercise, saved);
+  std::printf("      Full output: %s\n", layout.Relative(run.log_path).c_str());
+}
+
+// CheckExercise builds and tests one exercise; it returns its result word.
+std::string CheckExercise(const Layout& layout, const Lab& lab, const Exercise& exercise,
+                          LabState& state) {
+  ExerciseState& saved = state.For(exercise.name);
+  const std::string learner_path = layout.Relative(lab.LearnerFile(exercise));
+
+  // Untouched or missing files need no build.
+  const ExerciseStatus status = StatusOf(lab, exercise, state);
+  if (status == ExerciseStatus::kMissing) {
+    PrintExerciseLine(exercise, Paint(Color::kRed, "missing"),
+                      learner_path + " does not exist. Restore the starter with ./labkit reset " +
+                          lab.name + " " + exercise.name);
+    return "missing";
+  }
+  if (status == ExerciseStatus::kNotStarted) {
+    PrintExerciseLine(exercise, Paint(Color::kYellow, "not started"),
+                      "Your file is " + learner_path + ". Stuck? ./labkit hint " + lab.name +
+                          " " + exercise.name);
+    return "not started";
+  }
+
+  // Build only this exercise's learner executable.
+  const std::string target = lab.TargetPrefix(exercise) + "_learner";
+  const std::string log_stem = "check-" + lab.name + "-" + exercise.name;
+  StepResult build = BuildTargets(layout, kDefaultPreset, {target}, log_stem + "-build",
+                                  "building " + exercise.name, /*keep_going=*/false);
+  if (Interrupted()) return "interrupted";
+  if (!build.ok()) {
+    PrintExerciseLine(exercise, Paint(Color::kRed, "build error"),
+                      "fix the first error below, then check again");
+    for (const std::string& line : build.error_lines) std::printf("      %s\n", line.c_str());
+    std::printf("      Full log: %s\n", layout.Relative(build.log_path).c_str());
+    saved.passed_hash.clear();
+    return "build error";
+  }
+
+  // Run the tests and explain the outcome.
+  const fs::path executable = layout.PresetDir(kDefaultPreset) / "exercises" / target;
+  Progress progress("testing " + exercise.name);
+  const TestRun run = RunTests(layout, executable, layout.LogsDir() / (log_stem + ".json"),
+                               layout.LogsDir() / (log_stem + "-tests.log"), kTestTimeout,
+                               [&] { progress.Tick(); });
+  progress.Finish();
+  const std::string counts = std::to_string(run.tests) + " tests";
+  switch (run.verdict) {
+    case TestRun::Verdict::kPassed: {
+      PrintExerciseLine(exercise, Paint(Color::kGreen, "passed"), "(" + counts + ")");
+      StatusOr<std::string> contents = ReadFile(lab.LearnerFile(exercise));
+      saved.passed_hash = contents.ok() ? HashContents(contents.value()) : "";
+      return "passed";
+    }
+    case TestRun::Verdict::kNoTests:
+      PrintExerciseLine(exercise, Paint(Color::kRed, "no tests"),
+                        "the exercise's test executable ran no tests; its tests are missing");
+      break;
+    case TestRun::Verdict::kInterrupted:
+      return "interrupted";
+    case TestRun::Verdict::kTimedOut:
+      PrintExerciseLine(exercise, Paint(Color::kRed, "timed out"), "");
+      PrintTestFailure(layout, lab, exercise, run, saved);
+      saved.passed_hash.clear();
+      return "timed out";
+    case TestRun::Verdict::kCrashed:
+      PrintExerciseLine(exercise, Paint(Color::kRed, "crashed"), "");
+      PrintTestFailure(layout, lab, exercise, run, saved);
+      saved.passed_hash.clear();
+      return "crashed";
+    case TestRun::Verdict::kFailed:
+    case TestRun::Verdict::kNotStarted:
+      PrintExerciseLine(exercise, Paint(Color::kRed, "failed"),
+                        std::to_string(run.failed_tests) + " of " + counts + " failed");
+      PrintTestFailure(layout, lab, exercise, run, saved);
+      break;
+  }
+  saved.passed_hash.clear();
+  return "failed";
+}
+
+// CheckOnce checks the exercises and prints a summary; true if all passed.
+bool CheckOnce(const Layout& layout, const Lab& lab, const std::vector<const Exercise*>& exercises) {
+  LabState state = LabState::Load(layout, lab.name);
+  std::printf("%s\n", Paint(Color::kBold, "Checking " + lab.name + " (" + lab.title + ")").c_str());
+
+  int passed = 0;
+  int not_started = 0;
+  const Exercise* next = nullptr;
+  bool configured = false;
+  for (const Exercise* exercise : exercises) {
+    // Configure the build tree once, and only when something needs a build.
+    // A passed exercise is checked again too: a changed test can break it.
+    const ExerciseStatus status = StatusOf(lab, *exercise, state);
+    if (!configured && (status == ExerciseStatus::kInProgress || status == ExerciseStatus::kPassed)) {
+      if (Status status = EnsureConfigured(layout, kDefaultPreset); !status.ok()) {
+        std::printf("%s\n", status.message().c_str());
+        return false;
+      }
+      configured = true;
+    }
+
+    const std::string result = CheckExercise(layout, lab, *exercise, state);
+    if (result == "interrupted") break;
+    state.For(exercise->name).last_result = result;
+    if (result == "passed") ++passed;
+    if (result == "not started") ++not_started;
+    if (result != "passed" && next == nullptr) next = exercise;
+  }
+  if (Status saved = state.Save(); !saved.ok()) {
+    std::printf("warning: progress not saved: %s\n", saved.message().c_str());
+  }
+  if (Interrupted()) return false;
+
+  // Summarize and point at the next step.
+  std::printf("\n%d of %zu passed", passed, exercises.size());
+  if (not_started > 0) std::printf(", %d not started", not_started);
+  std::printf(".\n");
+  if (next != nullptr) {
+    std::printf("Next: edit %s, then run ./labkit check %s %s\n",
+                layout.Relative(lab.LearnerFile(*next)).c_str(), lab.name.c_str(),
+                next->name.c_str());
+  }
+  return passed == static_cast<int>(exercises.size());
+}
+
+// Snapshot maps each file under labs/<lab>/ (except .starter/) to its
+// modification time and size.
+using Snapshot = std::map<fs::path, std::pair<fs::file_time_type, uintmax_t>>;
+
+Snapshot TakeSnapshot(const Lab& lab) {
+  Snapshot snapshot;
+  std::error_code error;
+  fs::recursive_directory_iterator it(lab.dir, error);
+  for (; !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    if (it->is_directory(error) && it->path().filename() == ".starter") {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (!it->is_regular_file(error)) continue;
+    snapshot[it->path()] = {it->last_write_time(error), it->file_size(error)};
+  }
+  return snapshot;
+}
+
+// ChangedExercises returns the exercises whose file changed, or every
+// selected one when another file (the manifest, a hint) changed.
+std::vector<const Exercise*> ChangedExercises(const Lab& lab, const Snapshot& before,
+                                              const Snapshot& after,
+                                              const std::vector<const Exercise*>& selected) {
+  std::vector<fs::path> changed;
+  for (const auto& [path, stamp] : after) {
+    auto it = before.find(path);
+    if (it == before.end() || it->second != stamp) changed.push_back(path);
+  }
+  for (const auto& [path, stamp] : before) {
+    if (after.count(path) == 0) changed.push_back(path);
+  }
+
+  std::vector<const Exercise*> exercises;
+  for (const fs::path& path : changed) {
+    const Exercise* owner = nullptr;
+    for (const Exercise* exercise : selected) {
+      if (lab.LearnerFile(*exercise) == path) owner = exercise;
+    }
+    if (owner == nullptr) return selected;
+    exercises.push_back(owner);
+  }
+  return exercises;
+}
+
+int Watch(const Layout& layout, const Lab& lab, const std::vector<const Exercise*>& selected) {
+  std::vector<const Exercise*> to_check = selected;
+  while (true) {
+    CheckOnce(layout, lab, to_check);
+    if (Interrupted()) break;
+    std::printf("\nWatching %s/ for changes (Ctrl-C stops) ...\n",
+                layout.Relative(lab.dir).c_str());
+    std::fflush(stdout);
+
+    // Poll every 300 ms; wait a moment after a change so a save completes.
+    const Snapshot before = TakeSnapshot(lab);
+    Snapshot after = before;
+    while (!Interrupted() && after == before) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      after = TakeSnapshot(lab);
+    }
+    if (Interrupted()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    to_check = ChangedExercises(lab, before, TakeSnapshot(lab), selected);
+    if (to_check.empty()) to_check = selected;
+    std::printf("\n");
+  }
+  std::printf("\nStopped watching.\n");
+  return kExitInterrupted;
+}
+
+}  // namespace
+
+int RunCheck(const Layout& layout, const CheckOptions& options) {
+  StatusOr<Lab> lab = LoadLab(layout, options.lab);
+  if (!lab.ok()) {
+    std::fprintf(stderr, "error: %s\n", lab.status().message().c_str());
+    return kExitUsage;
+  }
+  StatusOr<std::vector<const Exercise*>> selected = SelectExercises(lab.value(), options.exercise);
+  if (!selected.ok()) {
+    std::fprintf(stderr, "error: %s\n", selected.status().message().c_str());
+    return kExitUsage;
+  }
+
+  if (options.watch) return Watch(layout, lab.value(), selected.value());
+  const bool all_passed = CheckOnce(layout, lab.value(), selected.value());
+  if (Interrupted()) return kExitInterrupted;
+  return all_passed ? kExitOk : kExitFailed;
+}
+
+}  // namespace labkit::cli

@@ -1,0 +1,50 @@
+// TestRun: run one exercise test executable (GoogleTest) with a timeout and
+// turn its JSON report into plain words for the learner.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "layout.h"
+
+namespace labkit::cli {
+
+// The first failed expectation of a run, as the learner should read it.
+struct TestFailure {
+  std::string test;      // "TokenBucket.RefillCapsAtBurst"
+  std::string location;  // "tests/rate_limiter/exercises/token_bucket_test.cc:42"
+  std::string message;   // the assertion's own message, gtest wording removed
+};
+
+struct TestRun {
+  enum class Verdict { kPassed, kFailed, kNoTests, kTimedOut, kCrashed, kInterrupted, kNotStarted };
+
+  Verdict verdict = Verdict::kNotStarted;
+  int tests = 0;         // tests that ran
+  int failed_tests = 0;  // tests with at least one failure
+  std::optional<TestFailure> first_failure;
+  std::string detail;    // for a crash or timeout: what happened and in which test
+  fs::path log_path;     // the executable's full output
+};
+
+// RunTests runs `executable` from the repository root with a timeout and
+// --gtest_output=json:<report_path>, logging its output to `log_path`.
+// `on_tick` is called about every 200 ms while the tests run.
+TestRun RunTests(const Layout& layout, const fs::path& executable, const fs::path& report_path,
+                 const fs::path& log_path, std::chrono::milliseconds timeout,
+                 std::function<void()> on_tick = {});
+
+// The default limit for one exercise's tests; a run past it is a hang.
+inline constexpr std::chrono::seconds kTestTimeout{30};
+
+// ExtractAssertionMessage removes GoogleTest's own wording ("Expected
+// equality of these values: ...") from a failure text and returns the
+// assertion's message, or gtest's text squeezed onto one line when the
+// assertion has no message. An uncaught exception becomes "the code threw
+// an exception: <what()>".
+std::string ExtractAssertionMessage(const std::string& failure_text);
+
+}  // namespace labkit::cli
