@@ -85,8 +85,8 @@ FixedWindow::FixedWindow(Quota quota)
 }
 
 Decision FixedWindow::Decide(Nanos now, std::int64_t cost) {
-  const Outcome outcome = Evaluate(quota_, Window{window_, count_, last_}, now,
-                                   cost);
+  const Outcome outcome =
+      Evaluate(quota_, Window{window_, count_, last_}, now, cost);
   window_ = outcome.window.index;
   count_ = outcome.window.count;
   last_ = outcome.window.last;

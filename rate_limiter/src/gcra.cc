@@ -78,7 +78,8 @@ Outcome Evaluate(const Quota& quota, Cell cell, bool started, Nanos now,
 
   // Capacity left: how many more intervals fit between TAT and the tolerance.
   const Wide ahead = std::max(cell.tat, scaled_now) - scaled_now;
-  decision.remaining = static_cast<std::int64_t>((tolerance - ahead) / interval);
+  decision.remaining =
+      static_cast<std::int64_t>((tolerance - ahead) / interval);
   decision.reset_after = CeilDiv(ahead, quota.limit);
   return Outcome{decision, cell};
 }
@@ -95,7 +96,8 @@ Decision Gcra::Decide(Nanos now, std::int64_t cost) {
   // Split the scaled TAT back into whole nanoseconds and a remainder.
   const Wide tat_whole = FloorDiv(outcome.cell.tat, limit);
   tat_ = static_cast<Nanos>(tat_whole);
-  tat_remainder_ = static_cast<std::int64_t>(outcome.cell.tat - tat_whole * limit);
+  tat_remainder_ =
+      static_cast<std::int64_t>(outcome.cell.tat - tat_whole * limit);
   last_ = static_cast<Nanos>(outcome.cell.last / limit);
   started_ = true;
   return outcome.decision;

@@ -97,10 +97,9 @@ Nanos RetryAfter(const Quota& quota, const Counts& counts, Nanos elapsed,
   // Otherwise wait for the next window, where this window's count (nonzero,
   // because room < 0 and cost <= limit) becomes the previous one and decays.
   const Wide until_next_window = Wide{quota.period} - elapsed;
-  return SaturateNanos(until_next_window +
-                       FirstElapsedAdmitting(counts.current,
-                                             quota.limit - cost,
-                                             quota.period));
+  return SaturateNanos(
+      until_next_window +
+      FirstElapsedAdmitting(counts.current, quota.limit - cost, quota.period));
 }
 
 // Evaluate decides a request of `cost` at `now` and returns the decision with
@@ -123,8 +122,9 @@ Outcome Evaluate(const Quota& quota, Counts counts, Nanos now,
     // More than any window admits: waiting cannot help.
     decision.retry_after = kNever;
   } else {
-    decision.allowed = weighted_previous + Wide{counts.current + cost} * period <=
-                       Wide{quota.limit} * period;
+    decision.allowed =
+        weighted_previous + Wide{counts.current + cost} * period <=
+        Wide{quota.limit} * period;
     if (decision.allowed) {
       counts.current += cost;
     } else {
@@ -133,8 +133,8 @@ Outcome Evaluate(const Quota& quota, Counts counts, Nanos now,
   }
 
   // remaining = limit - current - ceil(weighted previous / period).
-  const Wide remaining = Wide{quota.limit} - counts.current -
-                         CeilDiv(weighted_previous, period);
+  const Wide remaining =
+      Wide{quota.limit} - counts.current - CeilDiv(weighted_previous, period);
   decision.remaining = static_cast<std::int64_t>(std::max<Wide>(remaining, 0));
 
   // Full again once every counted request has left the sliding window.
@@ -154,8 +154,8 @@ SlidingCounter::SlidingCounter(Quota quota)
 }
 
 Decision SlidingCounter::Decide(Nanos now, std::int64_t cost) {
-  const Outcome outcome = Evaluate(
-      quota_, Counts{window_, current_, previous_, last_}, now, cost);
+  const Outcome outcome =
+      Evaluate(quota_, Counts{window_, current_, previous_, last_}, now, cost);
   window_ = outcome.counts.window;
   current_ = outcome.counts.current;
   previous_ = outcome.counts.previous;

@@ -38,7 +38,8 @@ constexpr Nanos kSpan = rl::kNanosPerSecond;
 std::vector<Nanos> BoundarySchedule() {
   std::vector<Nanos> times;
   for (Nanos boundary = 10; boundary <= 100; boundary += 10) {
-    const Nanos start = boundary * rl::kNanosPerSecond - 100 * rl::kNanosPerMilli;
+    const Nanos start =
+        boundary * rl::kNanosPerSecond - 100 * rl::kNanosPerMilli;
     for (Nanos i = 0; i < 200; ++i) {
       times.push_back(start + i * rl::kNanosPerMilli);
     }
@@ -113,17 +114,21 @@ int main(int argc, char** argv) {
   const std::vector<Nanos> boundary = BoundarySchedule();
   const std::vector<Nanos> uniform = UniformSchedule();
   std::printf("quota: 100 requests per second (burst 100)\n");
-  std::printf("boundary schedule: %zu requests, 200 around each of 10 window "
-              "boundaries\n",
-              boundary.size());
+  std::printf(
+      "boundary schedule: %zu requests, 200 around each of 10 window "
+      "boundaries\n",
+      boundary.size());
   std::printf("uniform schedule: %zu requests over 100 s\n\n", uniform.size());
 
-  std::printf("| algorithm       | boundary: max  | boundary:     "
-              "| uniform: max   | uniform:      |\n");
-  std::printf("|                 | in any 1 s     | allowed total "
-              "| in any 1 s     | allowed total |\n");
-  std::printf("|-----------------|----------------|---------------"
-              "|----------------|---------------|\n");
+  std::printf(
+      "| algorithm       | boundary: max  | boundary:     "
+      "| uniform: max   | uniform:      |\n");
+  std::printf(
+      "|                 | in any 1 s     | allowed total "
+      "| in any 1 s     | allowed total |\n");
+  std::printf(
+      "|-----------------|----------------|---------------"
+      "|----------------|---------------|\n");
   PrintRow<rl::FixedWindow>("fixed_window", boundary, uniform);
   PrintRow<rl::SlidingLog>("sliding_log", boundary, uniform);
   PrintRow<rl::SlidingCounter>("sliding_counter", boundary, uniform);

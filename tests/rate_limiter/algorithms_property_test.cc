@@ -177,8 +177,8 @@ class BucketOracle {
       last_ = now;
     }
     now = std::max(now, last_);
-    tokens_ = Add(tokens_, Fraction{Wide{now - last_} * quota_.limit,
-                                    quota_.period});
+    tokens_ =
+        Add(tokens_, Fraction{Wide{now - last_} * quota_.limit, quota_.period});
     if (Less(burst, tokens_)) tokens_ = burst;
     last_ = now;
 
@@ -188,10 +188,10 @@ class BucketOracle {
       decision.retry_after = rl::kNever;
     } else if (Less(tokens_, Fraction{cost, 1})) {
       // Missing tokens m arrive in m * period / limit nanoseconds.
-      const Fraction missing = Add(Fraction{cost, 1},
-                                   Fraction{-tokens_.num, tokens_.den});
-      decision.retry_after = static_cast<Nanos>(CeilDiv(
-          missing.num * quota_.period, missing.den * quota_.limit));
+      const Fraction missing =
+          Add(Fraction{cost, 1}, Fraction{-tokens_.num, tokens_.den});
+      decision.retry_after = static_cast<Nanos>(
+          CeilDiv(missing.num * quota_.period, missing.den * quota_.limit));
     } else {
       decision.allowed = true;
       tokens_ = Add(tokens_, Fraction{-cost, 1});
@@ -230,7 +230,8 @@ TEST(TokenBucketProperty, MatchesExactFractionOracle) {
     BucketOracle oracle(quota);
     Nanos latest = std::numeric_limits<Nanos>::min();
 
-    const std::vector<Request> schedule = RandomSchedule(random, quota, quota.burst);
+    const std::vector<Request> schedule =
+        RandomSchedule(random, quota, quota.burst);
     for (std::size_t i = 0; i < schedule.size(); ++i) {
       const Request& r = schedule[i];
       const std::string context = Describe(seed, i, quota, r);
@@ -252,7 +253,8 @@ TEST(GcraProperty, MatchesTokenBucketExactly) {
     BucketOracle oracle(quota);
     Nanos latest = std::numeric_limits<Nanos>::min();
 
-    const std::vector<Request> schedule = RandomSchedule(random, quota, quota.burst);
+    const std::vector<Request> schedule =
+        RandomSchedule(random, quota, quota.burst);
     for (std::size_t i = 0; i < schedule.size(); ++i) {
       const Request& r = schedule[i];
       const std::string context = Describe(1000 + seed, i, quota, r);
@@ -283,7 +285,8 @@ TEST(FixedWindowProperty, MatchesCountPerWindow) {
     Nanos latest = std::numeric_limits<Nanos>::min();
     std::vector<Nanos> allowed_times;
 
-    const std::vector<Request> schedule = RandomSchedule(random, quota, quota.limit);
+    const std::vector<Request> schedule =
+        RandomSchedule(random, quota, quota.limit);
     for (std::size_t i = 0; i < schedule.size(); ++i) {
       const Request& r = schedule[i];
       const std::string context = Describe(2000 + seed, i, quota, r);
@@ -333,7 +336,8 @@ TEST(SlidingLogProperty, MatchesBruteForceCount) {
     std::vector<Nanos> allowed_times;  // sorted, one entry per unit of cost
     Nanos latest = std::numeric_limits<Nanos>::min();
 
-    const std::vector<Request> schedule = RandomSchedule(random, quota, quota.limit);
+    const std::vector<Request> schedule =
+        RandomSchedule(random, quota, quota.limit);
     for (std::size_t i = 0; i < schedule.size(); ++i) {
       const Request& r = schedule[i];
       const std::string context = Describe(3000 + seed, i, quota, r);
@@ -341,7 +345,8 @@ TEST(SlidingLogProperty, MatchesBruteForceCount) {
       const std::int64_t in_window = std::count_if(
           allowed_times.begin(), allowed_times.end(),
           [&](Nanos t) { return latest - quota.period < t && t <= latest; });
-      const bool fits = r.cost <= quota.limit && in_window + r.cost <= quota.limit;
+      const bool fits =
+          r.cost <= quota.limit && in_window + r.cost <= quota.limit;
 
       const Decision actual = log.Decide(r.now, r.cost);
       ASSERT_EQ(actual.allowed, fits) << "allowed differs; " << context;
@@ -367,7 +372,8 @@ TEST(SlidingCounterProperty, MatchesWeightedCountPerWindow) {
     std::map<std::int64_t, std::int64_t> count_by_window;
     Nanos latest = std::numeric_limits<Nanos>::min();
 
-    const std::vector<Request> schedule = RandomSchedule(random, quota, quota.limit);
+    const std::vector<Request> schedule =
+        RandomSchedule(random, quota, quota.limit);
     for (std::size_t i = 0; i < schedule.size(); ++i) {
       const Request& r = schedule[i];
       const std::string context = Describe(4000 + seed, i, quota, r);
@@ -378,11 +384,11 @@ TEST(SlidingCounterProperty, MatchesWeightedCountPerWindow) {
       std::int64_t& current = count_by_window[index];
 
       // previous * (period - elapsed) / period + current + cost <= limit
-      const Fraction estimate = Add(
-          Fraction{Wide{previous} * (quota.period - elapsed), quota.period},
-          Fraction{current + r.cost, 1});
-      const bool fits = r.cost <= quota.limit &&
-                        !Less(Fraction{quota.limit, 1}, estimate);
+      const Fraction estimate =
+          Add(Fraction{Wide{previous} * (quota.period - elapsed), quota.period},
+              Fraction{current + r.cost, 1});
+      const bool fits =
+          r.cost <= quota.limit && !Less(Fraction{quota.limit, 1}, estimate);
 
       const Decision actual = counter.Decide(r.now, r.cost);
       ASSERT_EQ(actual.allowed, fits) << "allowed differs; " << context;

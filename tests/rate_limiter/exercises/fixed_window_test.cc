@@ -44,7 +44,8 @@ TEST(FixedWindowTest, AdmitsLimitNotLimitPlusOne) {
 
   for (int i = 1; i <= 3; ++i) {
     EXPECT_TRUE(window.Decide(5 * kSecond).allowed)
-        << "3 per second: request " << i << " of 3 at the same time t=5 s "
+        << "3 per second: request " << i
+        << " of 3 at the same time t=5 s "
            "must be allowed";
   }
   const Decision fourth = window.Decide(5 * kSecond);
@@ -61,7 +62,8 @@ TEST(FixedWindowTest, CountResetsAtTheBoundary) {
 
   for (int i = 1; i <= 3; ++i) {
     EXPECT_TRUE(window.Decide(999 * kMilli).allowed)
-        << "request " << i << " of 3 at t=999 ms, in window [0 s, 1 s), "
+        << "request " << i
+        << " of 3 at t=999 ms, in window [0 s, 1 s), "
            "must be allowed";
   }
   const Decision full = window.Decide(999 * kMilli);
@@ -72,7 +74,8 @@ TEST(FixedWindowTest, CountResetsAtTheBoundary) {
   // The known weakness: 3 more right after the boundary, 6 within 2 ms.
   for (int i = 1; i <= 3; ++i) {
     EXPECT_TRUE(window.Decide(kSecond).allowed)
-        << "request " << i << " of 3 at t=1 s starts a new window [1 s, 2 s) "
+        << "request " << i
+        << " of 3 at t=1 s starts a new window [1 s, 2 s) "
            "and must be allowed";
   }
   EXPECT_FALSE(window.Decide(kSecond).allowed)
@@ -96,8 +99,10 @@ TEST(FixedWindowTest, RejectedRequestCountsNothing) {
 TEST(FixedWindowTest, OlderTimestampDoesNotReset) {
   FixedWindow window(Window(2, kSecond));
 
-  EXPECT_TRUE(window.Decide(1500 * kMilli).allowed) << "request 1 of 2 at t=1.5 s";
-  EXPECT_TRUE(window.Decide(1500 * kMilli).allowed) << "request 2 of 2 at t=1.5 s";
+  EXPECT_TRUE(window.Decide(1500 * kMilli).allowed)
+      << "request 1 of 2 at t=1.5 s";
+  EXPECT_TRUE(window.Decide(1500 * kMilli).allowed)
+      << "request 2 of 2 at t=1.5 s";
 
   const Decision older = window.Decide(500 * kMilli);
   EXPECT_FALSE(older.allowed)
@@ -135,7 +140,8 @@ TEST(FixedWindowTest, CostAboveLimitNeverFits) {
   EXPECT_EQ(too_big.retry_after, rl::kNever)
       << "a cost above the limit must report retry_after == kNever, because "
          "waiting cannot help";
-  EXPECT_EQ(too_big.remaining, 5) << "a rejected request counts nothing: 5 remain";
+  EXPECT_EQ(too_big.remaining, 5)
+      << "a rejected request counts nothing: 5 remain";
   EXPECT_TRUE(window.Decide(0, 5).allowed)
       << "after the rejected cost of 6, a cost of 5 must still fit";
 }
@@ -145,13 +151,17 @@ TEST(FixedWindowTest, PeekConsumesNothing) {
 
   for (int i = 1; i <= 3; ++i) {
     const Decision peek = window.Peek(0);
-    EXPECT_TRUE(peek.allowed) << "Peek " << i << " on an empty window must say allowed";
+    EXPECT_TRUE(peek.allowed)
+        << "Peek " << i << " on an empty window must say allowed";
     EXPECT_EQ(peek.remaining, 1)
         << "Peek reports what Decide would leave (1), but counts nothing";
   }
-  EXPECT_TRUE(window.Decide(0).allowed) << "after three Peeks, Decide 1 of 2 must be allowed";
-  EXPECT_TRUE(window.Decide(0).allowed) << "after three Peeks, Decide 2 of 2 must be allowed";
-  EXPECT_FALSE(window.Peek(0).allowed) << "Peek on a full window must say rejected";
+  EXPECT_TRUE(window.Decide(0).allowed)
+      << "after three Peeks, Decide 1 of 2 must be allowed";
+  EXPECT_TRUE(window.Decide(0).allowed)
+      << "after three Peeks, Decide 2 of 2 must be allowed";
+  EXPECT_FALSE(window.Peek(0).allowed)
+      << "Peek on a full window must say rejected";
 }
 
 TEST(FixedWindowTest, CostZeroIsAQuery) {
@@ -163,7 +173,8 @@ TEST(FixedWindowTest, CostZeroIsAQuery) {
   EXPECT_EQ(query.remaining, 1) << "a cost of 0 counts nothing: 1 remains";
   EXPECT_EQ(query.reset_after, 750 * kMilli)
       << "at t=250 ms the window [0 s, 1 s) resets in 750 ms";
-  EXPECT_TRUE(window.Decide(0).allowed) << "the second request is still allowed";
+  EXPECT_TRUE(window.Decide(0).allowed)
+      << "the second request is still allowed";
 }
 
 }  // namespace

@@ -39,12 +39,14 @@ TEST(GcraTest, NewKeyIsFullAtTimeZero) {
 }
 
 TEST(GcraTest, NewKeyIsFullAtAnyStartTime) {
-  for (const Nanos start : {Nanos{-5 * kSecond}, Nanos{7}, Nanos{1'000'000 * kSecond}}) {
+  for (const Nanos start :
+       {Nanos{-5 * kSecond}, Nanos{7}, Nanos{1'000'000 * kSecond}}) {
     Gcra gcra(Rate(1, kSecond, 3));
     for (int i = 1; i <= 3; ++i) {
       EXPECT_TRUE(gcra.Decide(start).allowed)
           << "a new key first used at t=" << start
-          << " ns must allow its whole burst of 3; request " << i << " was rejected";
+          << " ns must allow its whole burst of 3; request " << i
+          << " was rejected";
     }
     EXPECT_FALSE(gcra.Decide(start).allowed)
         << "at t=" << start << " ns the 4th request exceeds the burst of 3";
@@ -86,7 +88,8 @@ TEST(GcraTest, OlderTimestampMintsNothing) {
          "wait is 1 s, not 2 s";
 
   EXPECT_FALSE(gcra.Decide(10 * kSecond).allowed)
-      << "after a request stamped t=9 s, a request at t=10 s must still be rejected";
+      << "after a request stamped t=9 s, a request at t=10 s must still be "
+         "rejected";
   EXPECT_TRUE(gcra.Decide(11 * kSecond).allowed)
       << "one emission interval (1 s) after t=10 s, a request is allowed again";
 }
@@ -149,8 +152,10 @@ TEST(GcraTest, FractionalRateDoesNotDrift) {
   // from ceil((n - 1) * T). The client always asks early enough that TAT
   // stays ahead of now, so every fraction of T must be kept.
   Gcra gcra(Rate(3, kSecond, 2));
-  ASSERT_TRUE(gcra.Decide(0).allowed) << "3/s, burst 2: request 0 at t=0 must be allowed";
-  ASSERT_TRUE(gcra.Decide(0).allowed) << "3/s, burst 2: request 1 at t=0 must be allowed";
+  ASSERT_TRUE(gcra.Decide(0).allowed)
+      << "3/s, burst 2: request 0 at t=0 must be allowed";
+  ASSERT_TRUE(gcra.Decide(0).allowed)
+      << "3/s, burst 2: request 1 at t=0 must be allowed";
 
   for (std::int64_t n = 2; n <= 300'000; ++n) {
     const Nanos due = ((n - 1) * kSecond + 2) / 3;  // ceil((n - 1) * T)
@@ -176,7 +181,8 @@ TEST(GcraTest, LongIdleDoesNotOverflow) {
   EXPECT_EQ(after_idle.remaining, billion - 1)
       << "after 30 days idle the whole burst (10^9) is available, so "
          "10^9 - 1 remain after one request";
-  EXPECT_EQ(after_idle.retry_after, 0) << "an allowed request has retry_after 0";
+  EXPECT_EQ(after_idle.retry_after, 0)
+      << "an allowed request has retry_after 0";
   EXPECT_EQ(after_idle.reset_after, 1)
       << "one request at 10^9 requests/s is paid back in exactly 1 ns";
 }
@@ -186,7 +192,8 @@ TEST(GcraTest, WaitCountsPartialInterval) {
   ASSERT_TRUE(gcra.Decide(0).allowed) << "a new key must allow one request";
 
   const Decision early = gcra.Decide(200 * kMilli);
-  EXPECT_FALSE(early.allowed) << "1/s: at t=200 ms the next request is too early";
+  EXPECT_FALSE(early.allowed)
+      << "1/s: at t=200 ms the next request is too early";
   EXPECT_EQ(early.retry_after, 800 * kMilli)
       << "1/s: at t=200 ms the wait is exactly 800 ms, not 1 s";
   EXPECT_TRUE(gcra.Decide(200 * kMilli + early.retry_after).allowed)
@@ -204,8 +211,10 @@ TEST(GcraTest, DecisionReportsRemainingAndReset) {
       << "a cost of 2 at 5/s is paid back in 400 ms";
 
   const Decision full = gcra.Peek(400 * kMilli, 0);
-  EXPECT_EQ(full.remaining, 5) << "after 400 ms the whole burst is available again";
-  EXPECT_EQ(full.reset_after, 0) << "with the whole burst available, reset_after is 0";
+  EXPECT_EQ(full.remaining, 5)
+      << "after 400 ms the whole burst is available again";
+  EXPECT_EQ(full.reset_after, 0)
+      << "with the whole burst available, reset_after is 0";
 }
 
 TEST(GcraTest, CostAboveBurstNeverFits) {
@@ -227,13 +236,17 @@ TEST(GcraTest, PeekConsumesNothing) {
 
   for (int i = 1; i <= 3; ++i) {
     const Decision peek = gcra.Peek(0);
-    EXPECT_TRUE(peek.allowed) << "Peek " << i << " on a new key must say allowed";
+    EXPECT_TRUE(peek.allowed)
+        << "Peek " << i << " on a new key must say allowed";
     EXPECT_EQ(peek.remaining, 1)
         << "Peek reports what Decide would leave (1), but changes nothing";
   }
-  EXPECT_TRUE(gcra.Decide(0).allowed) << "after three Peeks, Decide 1 of 2 must be allowed";
-  EXPECT_TRUE(gcra.Decide(0).allowed) << "after three Peeks, Decide 2 of 2 must be allowed";
-  EXPECT_FALSE(gcra.Peek(0).allowed) << "Peek with the burst used up must say rejected";
+  EXPECT_TRUE(gcra.Decide(0).allowed)
+      << "after three Peeks, Decide 1 of 2 must be allowed";
+  EXPECT_TRUE(gcra.Decide(0).allowed)
+      << "after three Peeks, Decide 2 of 2 must be allowed";
+  EXPECT_FALSE(gcra.Peek(0).allowed)
+      << "Peek with the burst used up must say rejected";
 }
 
 TEST(GcraTest, CostZeroIsAQuery) {
@@ -243,7 +256,8 @@ TEST(GcraTest, CostZeroIsAQuery) {
   const Decision query = gcra.Decide(0, 0);
   EXPECT_TRUE(query.allowed) << "a cost of 0 is always allowed";
   EXPECT_EQ(query.remaining, 1) << "a cost of 0 takes nothing: 1 remains";
-  EXPECT_TRUE(gcra.Decide(0).allowed) << "the second request of the burst is still allowed";
+  EXPECT_TRUE(gcra.Decide(0).allowed)
+      << "the second request of the burst is still allowed";
 }
 
 }  // namespace

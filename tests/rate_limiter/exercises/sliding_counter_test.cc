@@ -65,8 +65,10 @@ TEST(SlidingCounterTest, PreviousWindowIsWeighted) {
   EXPECT_EQ(counter.Peek(now, 0).remaining, 2)
       << "at t=1.25 s the previous window weighs 10 * 0.75 = 7.5, so "
          "10 - 8 = 2 whole requests remain";
-  EXPECT_TRUE(counter.Decide(now).allowed) << "estimate 7.5 + 1 = 8.5 <= 10: allowed";
-  EXPECT_TRUE(counter.Decide(now).allowed) << "estimate 7.5 + 2 = 9.5 <= 10: allowed";
+  EXPECT_TRUE(counter.Decide(now).allowed)
+      << "estimate 7.5 + 1 = 8.5 <= 10: allowed";
+  EXPECT_TRUE(counter.Decide(now).allowed)
+      << "estimate 7.5 + 2 = 9.5 <= 10: allowed";
 
   const Decision third = counter.Decide(now);
   EXPECT_FALSE(third.allowed)
@@ -100,8 +102,10 @@ TEST(SlidingCounterTest, RetryAfterRoundsUpToTheNanosecond) {
 
 TEST(SlidingCounterTest, RetryAfterCanSpanIntoNextWindow) {
   SlidingCounter counter(Window(2, kSecond));
-  ASSERT_TRUE(counter.Decide(500 * kMilli).allowed) << "request 1 of 2 at t=0.5 s";
-  ASSERT_TRUE(counter.Decide(500 * kMilli).allowed) << "request 2 of 2 at t=0.5 s";
+  ASSERT_TRUE(counter.Decide(500 * kMilli).allowed)
+      << "request 1 of 2 at t=0.5 s";
+  ASSERT_TRUE(counter.Decide(500 * kMilli).allowed)
+      << "request 2 of 2 at t=0.5 s";
 
   // This window's 2 requests become the previous window at t=1 s and must
   // decay to 1 before another request fits: at t=1.5 s.
@@ -119,13 +123,15 @@ TEST(SlidingCounterTest, RetryAfterCanSpanIntoNextWindow) {
 TEST(SlidingCounterTest, IdleGapForgetsOldCounts) {
   SlidingCounter counter(Window(10, kSecond));
   for (int i = 1; i <= 10; ++i) {
-    ASSERT_TRUE(counter.Decide(0).allowed) << "request " << i << " of 10 at t=0";
+    ASSERT_TRUE(counter.Decide(0).allowed)
+        << "request " << i << " of 10 at t=0";
   }
 
   // Window [1 s, 2 s) saw nothing, so at t=2 s the previous window is empty.
   for (int i = 1; i <= 10; ++i) {
     EXPECT_TRUE(counter.Decide(2 * kSecond).allowed)
-        << "after an idle window, request " << i << " of 10 at t=2 s must be "
+        << "after an idle window, request " << i
+        << " of 10 at t=2 s must be "
            "allowed; the previous window is [1 s, 2 s), which is empty, not "
            "[0 s, 1 s)";
   }
@@ -135,8 +141,10 @@ TEST(SlidingCounterTest, IdleGapForgetsOldCounts) {
 
 TEST(SlidingCounterTest, OlderTimestampDoesNotReset) {
   SlidingCounter counter(Window(2, kSecond));
-  EXPECT_TRUE(counter.Decide(1500 * kMilli).allowed) << "request 1 of 2 at t=1.5 s";
-  EXPECT_TRUE(counter.Decide(1500 * kMilli).allowed) << "request 2 of 2 at t=1.5 s";
+  EXPECT_TRUE(counter.Decide(1500 * kMilli).allowed)
+      << "request 1 of 2 at t=1.5 s";
+  EXPECT_TRUE(counter.Decide(1500 * kMilli).allowed)
+      << "request 2 of 2 at t=1.5 s";
 
   const Decision older = counter.Decide(500 * kMilli);
   EXPECT_FALSE(older.allowed)
@@ -160,7 +168,8 @@ TEST(SlidingCounterTest, WindowsBeforeTimeZeroLineUp) {
   EXPECT_FALSE(half_weight.allowed)
       << "at t=-0.5 s the previous window [-2 s, -1 s) still weighs 0.5";
   EXPECT_EQ(half_weight.retry_after, 500 * kMilli)
-      << "from t=-0.5 s the previous window stops counting at t=0, 500 ms later";
+      << "from t=-0.5 s the previous window stops counting at t=0, 500 ms "
+         "later";
 
   EXPECT_TRUE(counter.Decide(0).allowed)
       << "at t=0 the window is [0 s, 1 s) and the previous one, [-1 s, 0 s), "
@@ -176,7 +185,8 @@ TEST(SlidingCounterTest, CostAboveLimitNeverFits) {
   EXPECT_EQ(too_big.retry_after, rl::kNever)
       << "a cost above the limit must report retry_after == kNever, because "
          "waiting cannot help";
-  EXPECT_EQ(too_big.remaining, 5) << "a rejected request counts nothing: 5 remain";
+  EXPECT_EQ(too_big.remaining, 5)
+      << "a rejected request counts nothing: 5 remain";
   EXPECT_TRUE(counter.Decide(0, 5).allowed)
       << "after the rejected cost of 6, a cost of 5 must still fit";
 }
@@ -186,13 +196,17 @@ TEST(SlidingCounterTest, PeekConsumesNothing) {
 
   for (int i = 1; i <= 3; ++i) {
     const Decision peek = counter.Peek(0);
-    EXPECT_TRUE(peek.allowed) << "Peek " << i << " on a new key must say allowed";
+    EXPECT_TRUE(peek.allowed)
+        << "Peek " << i << " on a new key must say allowed";
     EXPECT_EQ(peek.remaining, 1)
         << "Peek reports what Decide would leave (1), but counts nothing";
   }
-  EXPECT_TRUE(counter.Decide(0).allowed) << "after three Peeks, Decide 1 of 2 must be allowed";
-  EXPECT_TRUE(counter.Decide(0).allowed) << "after three Peeks, Decide 2 of 2 must be allowed";
-  EXPECT_FALSE(counter.Peek(0).allowed) << "Peek on a full window must say rejected";
+  EXPECT_TRUE(counter.Decide(0).allowed)
+      << "after three Peeks, Decide 1 of 2 must be allowed";
+  EXPECT_TRUE(counter.Decide(0).allowed)
+      << "after three Peeks, Decide 2 of 2 must be allowed";
+  EXPECT_FALSE(counter.Peek(0).allowed)
+      << "Peek on a full window must say rejected";
 }
 
 TEST(SlidingCounterTest, DecisionReportsReset) {

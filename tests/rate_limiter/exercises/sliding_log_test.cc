@@ -30,8 +30,8 @@ TEST(SlidingLogTest, NewKeyIsFullAtTimeZero) {
   SlidingLog log(Window(3, kSecond));
 
   const Decision first = log.Decide(0);
-  EXPECT_TRUE(first.allowed)
-      << "a new key has an empty log, so the first request at t=0 must be allowed";
+  EXPECT_TRUE(first.allowed) << "a new key has an empty log, so the first "
+                                "request at t=0 must be allowed";
   EXPECT_EQ(first.limit, 3) << "Decision.limit must be the quota's limit (3)";
   EXPECT_EQ(first.remaining, 2) << "3 per window minus 1 request leaves 2";
   EXPECT_EQ(first.retry_after, 0) << "an allowed request has retry_after 0";
@@ -59,8 +59,10 @@ TEST(SlidingLogTest, NeverMoreThanLimitInAnyWindow) {
   SlidingLog log(Window(3, kSecond));
 
   EXPECT_TRUE(log.Decide(0).allowed) << "request at t=0 (1 of 3)";
-  EXPECT_TRUE(log.Decide(500 * kMilli).allowed) << "request at t=500 ms (2 of 3)";
-  EXPECT_TRUE(log.Decide(999 * kMilli).allowed) << "request at t=999 ms (3 of 3)";
+  EXPECT_TRUE(log.Decide(500 * kMilli).allowed)
+      << "request at t=500 ms (2 of 3)";
+  EXPECT_TRUE(log.Decide(999 * kMilli).allowed)
+      << "request at t=999 ms (3 of 3)";
 
   // Unlike a fixed window, the start of a new second frees nothing: the
   // window (0 s, 1 s] still holds the entries at 500 ms and 999 ms.
@@ -71,7 +73,8 @@ TEST(SlidingLogTest, NeverMoreThanLimitInAnyWindow) {
   EXPECT_FALSE(next.allowed)
       << "at t=1 s the window (0 s, 1 s] holds 500 ms, 999 ms and 1 s: full";
   EXPECT_EQ(next.retry_after, 500 * kMilli)
-      << "the oldest live entry (500 ms) leaves the window at 1.5 s, 500 ms later";
+      << "the oldest live entry (500 ms) leaves the window at 1.5 s, 500 ms "
+         "later";
 }
 
 TEST(SlidingLogTest, EntryOnePeriodOldHasExpired) {
@@ -92,7 +95,8 @@ TEST(SlidingLogTest, RejectedRequestIsNotLogged) {
   SlidingLog log(Window(2, kSecond));
 
   EXPECT_TRUE(log.Decide(0).allowed) << "request at t=0 (1 of 2)";
-  EXPECT_TRUE(log.Decide(500 * kMilli).allowed) << "request at t=500 ms (2 of 2)";
+  EXPECT_TRUE(log.Decide(500 * kMilli).allowed)
+      << "request at t=500 ms (2 of 2)";
   EXPECT_FALSE(log.Decide(600 * kMilli).allowed)
       << "request at t=600 ms must be rejected: the window is full";
 
@@ -145,7 +149,8 @@ TEST(SlidingLogTest, CostAboveLimitNeverFits) {
   EXPECT_EQ(too_big.retry_after, rl::kNever)
       << "a cost above the limit must report retry_after == kNever, because "
          "waiting cannot help";
-  EXPECT_EQ(too_big.remaining, 5) << "a rejected request logs nothing: 5 remain";
+  EXPECT_EQ(too_big.remaining, 5)
+      << "a rejected request logs nothing: 5 remain";
   EXPECT_TRUE(log.Decide(0, 5).allowed)
       << "after the rejected cost of 6, a cost of 5 must still fit";
 }
@@ -155,12 +160,15 @@ TEST(SlidingLogTest, PeekConsumesNothing) {
 
   for (int i = 1; i <= 3; ++i) {
     const Decision peek = log.Peek(0);
-    EXPECT_TRUE(peek.allowed) << "Peek " << i << " on an empty log must say allowed";
+    EXPECT_TRUE(peek.allowed)
+        << "Peek " << i << " on an empty log must say allowed";
     EXPECT_EQ(peek.remaining, 1)
         << "Peek reports what Decide would leave (1), but logs nothing";
   }
-  EXPECT_TRUE(log.Decide(0).allowed) << "after three Peeks, Decide 1 of 2 must be allowed";
-  EXPECT_TRUE(log.Decide(0).allowed) << "after three Peeks, Decide 2 of 2 must be allowed";
+  EXPECT_TRUE(log.Decide(0).allowed)
+      << "after three Peeks, Decide 1 of 2 must be allowed";
+  EXPECT_TRUE(log.Decide(0).allowed)
+      << "after three Peeks, Decide 2 of 2 must be allowed";
   EXPECT_FALSE(log.Peek(0).allowed) << "Peek on a full log must say rejected";
 }
 

@@ -28,8 +28,8 @@ TEST(TokenBucketTest, NewBucketIsFullAtTimeZero) {
   TokenBucket bucket(Rate(1, kSecond, 1));
 
   const Decision first = bucket.Decide(0);
-  EXPECT_TRUE(first.allowed)
-      << "a new bucket starts full, so the first request at t=0 must be allowed";
+  EXPECT_TRUE(first.allowed) << "a new bucket starts full, so the first "
+                                "request at t=0 must be allowed";
   EXPECT_EQ(first.limit, 1) << "Decision.limit must be the burst (1)";
   EXPECT_EQ(first.remaining, 0)
       << "after taking the only token, remaining must be 0";
@@ -37,12 +37,14 @@ TEST(TokenBucketTest, NewBucketIsFullAtTimeZero) {
 }
 
 TEST(TokenBucketTest, NewBucketIsFullAtAnyStartTime) {
-  for (const Nanos start : {Nanos{-5 * kSecond}, Nanos{7}, Nanos{1'000'000 * kSecond}}) {
+  for (const Nanos start :
+       {Nanos{-5 * kSecond}, Nanos{7}, Nanos{1'000'000 * kSecond}}) {
     TokenBucket bucket(Rate(1, kSecond, 3));
     for (int i = 1; i <= 3; ++i) {
       EXPECT_TRUE(bucket.Decide(start).allowed)
           << "a new bucket first used at t=" << start
-          << " ns must allow its whole burst of 3; request " << i << " was rejected";
+          << " ns must allow its whole burst of 3; request " << i
+          << " was rejected";
     }
     EXPECT_FALSE(bucket.Decide(start).allowed)
         << "at t=" << start << " ns the 4th request exceeds the burst of 3";
@@ -95,7 +97,8 @@ TEST(TokenBucketTest, OlderTimestampMintsNoTokens) {
 
 TEST(TokenBucketTest, RefillIsExactAtTenPerThirteenSeconds) {
   TokenBucket bucket(Rate(10, 13 * kSecond, 1));
-  ASSERT_TRUE(bucket.Decide(0).allowed) << "a new bucket must allow one request";
+  ASSERT_TRUE(bucket.Decide(0).allowed)
+      << "a new bucket must allow one request";
 
   // One token takes 13 s / 10 = 1.3 s exactly.
   const Nanos one_token = 1300 * kMilli;
@@ -108,7 +111,8 @@ TEST(TokenBucketTest, RefillIsExactAtTenPerThirteenSeconds) {
 TEST(TokenBucketTest, RefillIsExactAtOnePerHour) {
   const Nanos hour = 3600 * kSecond;
   TokenBucket bucket(Rate(1, hour, 1));
-  ASSERT_TRUE(bucket.Decide(0).allowed) << "a new bucket must allow one request";
+  ASSERT_TRUE(bucket.Decide(0).allowed)
+      << "a new bucket must allow one request";
 
   EXPECT_FALSE(bucket.Decide(hour - 1).allowed)
       << "1 per hour: 1 ns before the hour is up the token is not back yet";
@@ -118,11 +122,13 @@ TEST(TokenBucketTest, RefillIsExactAtOnePerHour) {
 
 TEST(TokenBucketTest, RefillDoesNotDriftOverAMillionSeconds) {
   TokenBucket bucket(Rate(1, 3 * kSecond, 1));
-  ASSERT_TRUE(bucket.Decide(0).allowed) << "a new bucket must allow one request";
+  ASSERT_TRUE(bucket.Decide(0).allowed)
+      << "a new bucket must allow one request";
 
   for (Nanos t = 3 * kSecond; t <= 1'000'000 * kSecond; t += 3 * kSecond) {
     ASSERT_FALSE(bucket.Decide(t - 1).allowed)
-        << "1 per 3 s: at t=" << t << " ns minus 1 ns the token is not back yet";
+        << "1 per 3 s: at t=" << t
+        << " ns minus 1 ns the token is not back yet";
     ASSERT_TRUE(bucket.Decide(t).allowed)
         << "1 per 3 s: at exactly t=" << t << " ns a token must be back";
   }
@@ -131,7 +137,8 @@ TEST(TokenBucketTest, RefillDoesNotDriftOverAMillionSeconds) {
 TEST(TokenBucketTest, RefillIsExactForFractionalInterval) {
   // 7 per second: one token every 142,857,142.857... ns.
   TokenBucket bucket(Rate(7, kSecond, 1));
-  ASSERT_TRUE(bucket.Decide(0).allowed) << "a new bucket must allow one request";
+  ASSERT_TRUE(bucket.Decide(0).allowed)
+      << "a new bucket must allow one request";
 
   const Decision early = bucket.Decide(0);
   EXPECT_EQ(early.retry_after, 142'857'143)
@@ -165,7 +172,8 @@ TEST(TokenBucketTest, LongIdleDoesNotOverflow) {
 
 TEST(TokenBucketTest, WaitCountsPartialRefill) {
   TokenBucket bucket(Rate(1, kSecond, 1));
-  ASSERT_TRUE(bucket.Decide(0).allowed) << "a new bucket must allow one request";
+  ASSERT_TRUE(bucket.Decide(0).allowed)
+      << "a new bucket must allow one request";
 
   const Decision early = bucket.Decide(200 * kMilli);
   EXPECT_FALSE(early.allowed) << "1/s: at t=200 ms the token is not back yet";
@@ -210,23 +218,29 @@ TEST(TokenBucketTest, PeekConsumesNothing) {
 
   for (int i = 1; i <= 3; ++i) {
     const Decision peek = bucket.Peek(0);
-    EXPECT_TRUE(peek.allowed) << "Peek " << i << " on a full bucket must say allowed";
+    EXPECT_TRUE(peek.allowed)
+        << "Peek " << i << " on a full bucket must say allowed";
     EXPECT_EQ(peek.remaining, 1)
         << "Peek reports what Decide would leave (1), but takes nothing";
   }
-  EXPECT_TRUE(bucket.Decide(0).allowed) << "after three Peeks, Decide 1 of 2 must be allowed";
-  EXPECT_TRUE(bucket.Decide(0).allowed) << "after three Peeks, Decide 2 of 2 must be allowed";
-  EXPECT_FALSE(bucket.Peek(0).allowed) << "Peek on an empty bucket must say rejected";
+  EXPECT_TRUE(bucket.Decide(0).allowed)
+      << "after three Peeks, Decide 1 of 2 must be allowed";
+  EXPECT_TRUE(bucket.Decide(0).allowed)
+      << "after three Peeks, Decide 2 of 2 must be allowed";
+  EXPECT_FALSE(bucket.Peek(0).allowed)
+      << "Peek on an empty bucket must say rejected";
 }
 
 TEST(TokenBucketTest, CostZeroIsAQuery) {
   TokenBucket bucket(Rate(1, kSecond, 2));
-  ASSERT_TRUE(bucket.Decide(0).allowed) << "a new bucket must allow one request";
+  ASSERT_TRUE(bucket.Decide(0).allowed)
+      << "a new bucket must allow one request";
 
   const Decision query = bucket.Decide(0, 0);
   EXPECT_TRUE(query.allowed) << "a cost of 0 is always allowed";
   EXPECT_EQ(query.remaining, 1) << "a cost of 0 takes nothing: 1 token remains";
-  EXPECT_TRUE(bucket.Decide(0).allowed) << "the last token is still there after a cost of 0";
+  EXPECT_TRUE(bucket.Decide(0).allowed)
+      << "the last token is still there after a cost of 0";
 }
 
 }  // namespace
