@@ -8,10 +8,13 @@
 //   Check your work:  ./labkit check rate_limiter gcra
 //   Get a hint:       ./labkit hint rate_limiter gcra
 //
-// Rules the tests enforce: integers only (no float or double), the emission
-// interval T = period / limit is never rounded, a new key has its whole
-// burst, an older timestamp never frees capacity, and Peek changes nothing.
-// GCRA must allow exactly what a token bucket with the same quota allows.
+// Rules the tests enforce:
+//   - Integers only (no float or double), and the emission interval
+//     T = period / limit is never rounded.
+//   - A new key has its whole burst.
+//   - An older timestamp never frees capacity.
+//   - Peek changes nothing.
+//   - GCRA allows exactly what a token bucket with the same quota allows.
 
 #include "rate_limiter/gcra.h"
 

@@ -8,10 +8,13 @@
 //   Check your work:  ./labkit check rate_limiter sliding_log
 //   Get a hint:       ./labkit hint rate_limiter sliding_log
 //
-// Rules the tests enforce: the window is (now - period, now], so an entry
-// exactly one period old no longer counts; requests with equal timestamps
-// each count; a rejected request is not logged; an older timestamp counts
-// as the latest time seen; and Peek changes nothing.
+// Rules the tests enforce:
+//   - The window is (now - period, now]: an entry exactly one period old no
+//     longer counts.
+//   - Requests with equal timestamps each count.
+//   - A rejected request is not logged.
+//   - An older timestamp counts as the latest time seen.
+//   - Peek changes nothing.
 
 #include "rate_limiter/sliding_log.h"
 
@@ -27,7 +30,7 @@ SlidingLog::SlidingLog(Quota quota)
     : quota_(quota), last_(std::numeric_limits<Nanos>::min()) {}
 
 // TODO: Drop the entries of log_ that have left the window (now - period,
-// now], then log `cost` entries at now if the log still holds at most
+// now], then log `cost` entries at now if the log then contains at most
 // quota_.limit entries. Fill in every Decision field: allowed, limit,
 // remaining, retry_after, reset_after.
 Decision SlidingLog::Decide([[maybe_unused]] Nanos now,

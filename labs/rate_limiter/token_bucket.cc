@@ -8,9 +8,12 @@
 //   Check your work:  ./labkit check rate_limiter token_bucket
 //   Get a hint:       ./labkit hint rate_limiter token_bucket
 //
-// Rules the tests enforce: integers only (no float or double), a new bucket
-// is full, an older timestamp never adds tokens, the bucket never contains
-// more than the burst, and Peek changes nothing.
+// Rules the tests enforce:
+//   - Integers only (no float or double), so nothing drifts.
+//   - A new bucket is full.
+//   - An older timestamp never adds tokens.
+//   - The bucket never contains more than the burst.
+//   - Peek changes nothing.
 
 #include "rate_limiter/token_bucket.h"
 

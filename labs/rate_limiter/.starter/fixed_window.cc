@@ -8,9 +8,11 @@
 //   Check your work:  ./labkit check rate_limiter fixed_window
 //   Get a hint:       ./labkit hint rate_limiter fixed_window
 //
-// Rules the tests enforce: windows are [k * period, (k + 1) * period) also
-// before time zero, a rejected request counts nothing, an older timestamp
-// never resets the count, and Peek changes nothing.
+// Rules the tests enforce:
+//   - Windows are [k * period, (k + 1) * period), also before time zero.
+//   - A rejected request counts nothing.
+//   - An older timestamp never resets the count.
+//   - Peek changes nothing.
 
 #include "rate_limiter/fixed_window.h"
 

@@ -8,12 +8,14 @@
 //   Check your work:  ./labkit check rate_limiter sliding_counter
 //   Get a hint:       ./labkit hint rate_limiter sliding_counter
 //
-// Rules the tests enforce: integers only (compare everything multiplied by
-// the period), windows are [k * period, (k + 1) * period) also before time
-// zero, a gap of two windows forgets the old counts, retry_after is the
-// exact instant the estimate admits the request (rounded up to the next
-// nanosecond), an older timestamp counts as the latest time seen, and Peek
-// changes nothing.
+// Rules the tests enforce:
+//   - Integers only: compare everything multiplied by the period.
+//   - Windows are [k * period, (k + 1) * period), also before time zero.
+//   - After a gap of two or more windows, the old counts no longer count.
+//   - retry_after is the exact instant the estimate admits the request,
+//     rounded up to the next nanosecond.
+//   - An older timestamp counts as the latest time seen.
+//   - Peek changes nothing.
 
 #include "rate_limiter/sliding_counter.h"
 

@@ -64,8 +64,8 @@ TEST(SlidingLogTest, NeverMoreThanLimitInAnyWindow) {
   EXPECT_TRUE(log.Decide(999 * kMilli).allowed)
       << "request at t=999 ms (3 of 3)";
 
-  // Unlike a fixed window, the start of a new second frees nothing: the
-  // window (0 s, 1 s] still holds the entries at 500 ms and 999 ms.
+  // Unlike a fixed window, the start of a new second does not reset the
+  // count: at t=1 s the window (0 s, 1 s] still contains 500 ms and 999 ms.
   EXPECT_TRUE(log.Decide(kSecond).allowed)
       << "at t=1 s the entry from t=0 has left the window (0 s, 1 s], so one "
          "request is allowed";
