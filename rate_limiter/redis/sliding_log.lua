@@ -25,16 +25,20 @@ local function current_time_us()
   return tonumber(time[1]) * 1000000 + tonumber(time[2])
 end
 
+-- limit_args returns limit, period (microseconds) and cost of limit i.
+local function limit_args(i)
+  local base = 2 + 4 * (i - 1)
+  return tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]),
+         tonumber(ARGV[base + 4])
+end
+
 local now = current_time_us()
 local replies = {}
 local all_allowed = true
 
 -- Decide every limit, dropping expired entries but logging nothing.
 for i = 1, #KEYS do
-  local base = 2 + 4 * (i - 1)
-  local limit = tonumber(ARGV[base + 1])
-  local period = tonumber(ARGV[base + 2])
-  local cost = tonumber(ARGV[base + 4])
+  local limit, period, cost = limit_args(i)
 
   -- An entry at or before now - period is outside the window.
   redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf',
@@ -69,9 +73,7 @@ end
 -- expires one period after its newest entry.
 if all_allowed then
   for i = 1, #KEYS do
-    local base = 2 + 4 * (i - 1)
-    local period = tonumber(ARGV[base + 2])
-    local cost = tonumber(ARGV[base + 4])
+    local _, period, cost = limit_args(i)
     for unit = 1, cost do
       local member = string.format('%d:%s:%d', now, ARGV[2], unit)
       redis.call('ZADD', KEYS[i], now, member)

@@ -16,6 +16,8 @@
 #include "labkit/testing/redis_server.h"
 
 namespace rl {
+
+using namespace std::string_view_literals;
 namespace {
 
 using labkit::testing::RedisReply;
@@ -161,7 +163,7 @@ TEST_F(RedisStoreTest, FixedWindowCountsPerWindow) {
 
   for (int i = 0; i < 3; ++i) {
     RedisDecision d = Decide(*store, limit, "k", at);
-    ASSERT_EQ(d.outcome, RedisOutcome::kDecided) << d.error;
+    ASSERT_EQ(RedisOutcomeName(d.outcome), "decided"sv) << d.error;
     EXPECT_TRUE(d.decision.allowed) << "request " << i + 1 << " of 3";
     EXPECT_EQ(d.decision.decisions[0].remaining, 2 - i);
     EXPECT_EQ(d.decision.decisions[0].limit, 3);
@@ -195,7 +197,7 @@ TEST_F(RedisStoreTest, SlidingLogExpiresEntriesAfterOnePeriod) {
 
   for (Nanos offset : {0 * kMilli, 200 * kMilli, 400 * kMilli}) {
     RedisDecision d = Decide(*store, limit, "k", kT0 + offset);
-    ASSERT_EQ(d.outcome, RedisOutcome::kDecided) << d.error;
+    ASSERT_EQ(RedisOutcomeName(d.outcome), "decided"sv) << d.error;
     EXPECT_TRUE(d.decision.allowed) << "request at +" << offset / kMilli
                                     << " ms";
   }
@@ -234,7 +236,7 @@ TEST_F(RedisStoreTest, GcraBurstIsTheCap) {
 
     for (int i = 0; i < 5; ++i) {
       RedisDecision d = Decide(*store, limit, key, kT0);
-      ASSERT_EQ(d.outcome, RedisOutcome::kDecided) << d.error;
+      ASSERT_EQ(RedisOutcomeName(d.outcome), "decided"sv) << d.error;
       EXPECT_TRUE(d.decision.allowed) << key << ": request " << i + 1;
       EXPECT_EQ(d.decision.decisions[0].remaining, 4 - i) << key;
       EXPECT_EQ(d.decision.decisions[0].limit, 5) << key;
@@ -284,7 +286,7 @@ TEST_F(RedisStoreTest, GcraLongIdleDoesNotOverflow) {
   ASSERT_TRUE(Decide(*store, limit, "k", kT0).decision.allowed);
   RedisDecision d =
       Decide(*store, limit, "k", kT0 + 30LL * 24 * 3600 * kSecond);
-  ASSERT_EQ(d.outcome, RedisOutcome::kDecided) << d.error;
+  ASSERT_EQ(RedisOutcomeName(d.outcome), "decided"sv) << d.error;
   EXPECT_TRUE(d.decision.allowed) << "after 30 days idle";
   EXPECT_EQ(d.decision.decisions[0].remaining, billion - 1)
       << "a full bucket of 10^9 minus this request";
@@ -350,7 +352,7 @@ TEST_F(RedisStoreTest, FixedWindowRepairsKeyWithoutTtl) {
   ASSERT_EQ(redis_.Command({"PTTL", window_key}).integer, -1);
 
   RedisDecision d = Decide(*store, limit, "k", at);
-  ASSERT_EQ(d.outcome, RedisOutcome::kDecided) << d.error;
+  ASSERT_EQ(RedisOutcomeName(d.outcome), "decided"sv) << d.error;
   EXPECT_FALSE(d.decision.allowed) << "100 counted requests exceed the limit";
   long long ttl = redis_.Command({"PTTL", window_key}).integer;
   EXPECT_GT(ttl, 0) << "the decision must give the stale key an expiry";
@@ -395,7 +397,7 @@ TEST_P(RedisStoreAlgorithmTest, RejectedRequestConsumesNothing) {
   int allowed = 0;
   for (int i = 0; i < 5; ++i) {
     RedisDecision d = store->DecideAllWithOutcome(both, kT0);
-    ASSERT_EQ(d.outcome, RedisOutcome::kDecided) << d.error;
+    ASSERT_EQ(RedisOutcomeName(d.outcome), "decided"sv) << d.error;
     allowed += d.decision.allowed;
     if (!d.decision.allowed) {
       EXPECT_TRUE(d.decision.decisions[0].allowed)
@@ -419,7 +421,7 @@ TEST_P(RedisStoreAlgorithmTest, EveryKeyHasATtl) {
   const LimitRequest both[] = {{"client", &a, 1}, {"client", &b, 1}};
   for (int i = 0; i < 4; ++i) {
     RedisDecision d = store->DecideAllWithOutcome(both, 0);
-    ASSERT_EQ(d.outcome, RedisOutcome::kDecided) << d.error;
+    ASSERT_EQ(RedisOutcomeName(d.outcome), "decided"sv) << d.error;
     Decide(*store, a, "other", 0);
   }
 
@@ -478,7 +480,7 @@ TEST_F(RedisStoreTest, ReloadsScriptsAfterScriptFlush) {
 
   ASSERT_TRUE(redis_.Command({"SCRIPT", "FLUSH"}).ok);
   RedisDecision d = Decide(*store, limit, "k", kT0);
-  EXPECT_EQ(d.outcome, RedisOutcome::kDecided)
+  EXPECT_EQ(RedisOutcomeName(d.outcome), "decided"sv)
       << "NOSCRIPT must be answered by loading the script again: " << d.error;
   EXPECT_FALSE(d.decision.allowed) << "the key's state survived the flush";
   EXPECT_EQ(store->stats().script_loads, loads + 1)
@@ -489,17 +491,17 @@ TEST_F(RedisStoreTest, FailOpenWhileServerIsDown) {
   auto store = MakeStore({.failure_policy = FailurePolicy::kFailOpen,
                           .use_caller_time = true});
   Limit limit = MakeLimit("api", Algorithm::kGcra, Quota::PerSecond(1));
-  ASSERT_EQ(Decide(*store, limit, "k", kT0).outcome, RedisOutcome::kDecided);
+  ASSERT_EQ(RedisOutcomeName(Decide(*store, limit, "k", kT0).outcome), "decided"sv);
 
   redis_.Stop();
   for (int i = 0; i < 3; ++i) {
     RedisDecision d = Decide(*store, limit, "k", kT0);
-    EXPECT_EQ(d.outcome, RedisOutcome::kUnavailable);
+    EXPECT_EQ(RedisOutcomeName(d.outcome), "unavailable"sv);
     EXPECT_TRUE(d.decision.allowed) << "fail open allows while Redis is down";
   }
 
   ASSERT_TRUE(redis_.Start()) << redis_.error();
-  EXPECT_EQ(WaitUntilDecided(*store, limit), RedisOutcome::kDecided)
+  EXPECT_EQ(RedisOutcomeName(WaitUntilDecided(*store, limit)), "decided"sv)
       << "the store must reconnect once Redis is back";
 }
 
@@ -508,18 +510,18 @@ TEST_F(RedisStoreTest, FailClosedWhileServerIsDown) {
                           .unavailable_retry_after = milliseconds(1500),
                           .use_caller_time = true});
   Limit limit = MakeLimit("api", Algorithm::kSlidingLog, Quota::PerSecond(1));
-  ASSERT_EQ(Decide(*store, limit, "k", kT0).outcome, RedisOutcome::kDecided);
+  ASSERT_EQ(RedisOutcomeName(Decide(*store, limit, "k", kT0).outcome), "decided"sv);
 
   redis_.Stop();
   RedisDecision d = Decide(*store, limit, "k2", kT0);
-  EXPECT_EQ(d.outcome, RedisOutcome::kUnavailable);
+  EXPECT_EQ(RedisOutcomeName(d.outcome), "unavailable"sv);
   EXPECT_FALSE(d.decision.allowed) << "fail closed rejects while Redis is down";
   EXPECT_EQ(d.decision.decisions[0].retry_after, 1500 * kMilli)
       << "the rejection advertises unavailable_retry_after";
   EXPECT_GE(store->stats().unavailable, 1);
 
   ASSERT_TRUE(redis_.Start()) << redis_.error();
-  EXPECT_EQ(WaitUntilDecided(*store, limit), RedisOutcome::kDecided)
+  EXPECT_EQ(RedisOutcomeName(WaitUntilDecided(*store, limit)), "decided"sv)
       << "the store must reconnect once Redis is back";
   EXPECT_TRUE(Decide(*store, limit, "k2", kT0).decision.allowed)
       << "the restarted server is empty, so k2 starts full";
@@ -530,7 +532,7 @@ TEST_F(RedisStoreTest, CommandTimeoutIsBounded) {
                           .failure_policy = FailurePolicy::kFailClosed,
                           .use_caller_time = true});
   Limit limit = MakeLimit("api", Algorithm::kGcra, Quota::PerSecond(100));
-  ASSERT_EQ(Decide(*store, limit, "k", kT0).outcome, RedisOutcome::kDecided);
+  ASSERT_EQ(RedisOutcomeName(Decide(*store, limit, "k", kT0).outcome), "decided"sv);
 
   // Hold every client's commands for 1 s, as a stalled server would.
   ASSERT_TRUE(redis_.Command({"CLIENT", "PAUSE", "1000", "ALL"}).ok);
@@ -539,14 +541,14 @@ TEST_F(RedisStoreTest, CommandTimeoutIsBounded) {
   auto elapsed = std::chrono::duration_cast<milliseconds>(
       std::chrono::steady_clock::now() - start);
 
-  EXPECT_EQ(d.outcome, RedisOutcome::kUnavailable) << d.error;
+  EXPECT_EQ(RedisOutcomeName(d.outcome), "unavailable"sv) << d.error;
   EXPECT_NE(d.error.find("timed out"), std::string::npos) << d.error;
   EXPECT_FALSE(d.decision.allowed) << "fail closed";
   EXPECT_GE(elapsed.count(), 90) << "it waited for the command timeout";
   EXPECT_LT(elapsed.count(), 100 + 400)
       << "a 100 ms command timeout must bound the decision (400 ms margin)";
 
-  EXPECT_EQ(WaitUntilDecided(*store, limit), RedisOutcome::kDecided)
+  EXPECT_EQ(RedisOutcomeName(WaitUntilDecided(*store, limit)), "decided"sv)
       << "the store must recover once the pause ends";
 }
 
@@ -558,7 +560,7 @@ TEST_F(RedisStoreTest, ScriptErrorRejectsEvenWhenFailingOpen) {
   // A string where the script expects a hash makes HMGET fail in Lua.
   ASSERT_TRUE(redis_.Command({"SET", RedisKey("rl:", "api", "k"), "x"}).ok);
   RedisDecision d = Decide(*store, limit, "k", kT0);
-  EXPECT_EQ(d.outcome, RedisOutcome::kScriptError)
+  EXPECT_EQ(RedisOutcomeName(d.outcome), "script_error"sv)
       << "a script error is not an outage";
   EXPECT_FALSE(d.decision.allowed) << "a failing script must never allow";
   EXPECT_NE(d.error.find("WRONGTYPE"), std::string::npos) << d.error;
@@ -575,38 +577,38 @@ TEST_F(RedisStoreTest, UnsupportedRequestsAreRejectedWithReason) {
   Limit odd = MakeLimit("odd", Algorithm::kGcra, Quota{5, 1500, 5});
 
   RedisDecision d = Decide(*store, counter, "k", kT0);
-  EXPECT_EQ(d.outcome, RedisOutcome::kInvalidRequest);
+  EXPECT_EQ(RedisOutcomeName(d.outcome), "invalid_request"sv);
   EXPECT_FALSE(d.decision.allowed);
   EXPECT_NE(d.error.find("sliding_counter"), std::string::npos) << d.error;
 
   const LimitRequest mixed[] = {{"k", &window, 1}, {"k", &bucket, 1}};
   d = store->DecideAllWithOutcome(mixed, kT0);
-  EXPECT_EQ(d.outcome, RedisOutcome::kInvalidRequest);
+  EXPECT_EQ(RedisOutcomeName(d.outcome), "invalid_request"sv);
   EXPECT_NE(d.error.find("\"window\" (fixed_window)"), std::string::npos)
       << d.error;
   EXPECT_NE(d.error.find("\"bucket\" (gcra)"), std::string::npos) << d.error;
 
   d = Decide(*store, odd, "k", kT0);
-  EXPECT_EQ(d.outcome, RedisOutcome::kInvalidRequest);
+  EXPECT_EQ(RedisOutcomeName(d.outcome), "invalid_request"sv);
   EXPECT_NE(d.error.find("period 1500 ns"), std::string::npos) << d.error;
 
   d = Decide(*store, bucket, "k", kT0, 0);
-  EXPECT_EQ(d.outcome, RedisOutcome::kInvalidRequest);
+  EXPECT_EQ(RedisOutcomeName(d.outcome), "invalid_request"sv);
   EXPECT_NE(d.error.find("cost 0"), std::string::npos) << d.error;
 }
 
 TEST_F(RedisStoreTest, DecideManyKeepsOrderInOnePipeline) {
   auto store = MakeStore();
   Limit limit = MakeLimit("api", Algorithm::kSlidingLog, Quota{5, 60 * kSecond, 5});
-  ASSERT_EQ(Decide(*store, limit, "warm-up", kT0).outcome,
-            RedisOutcome::kDecided);
+  ASSERT_EQ(RedisOutcomeName(Decide(*store, limit, "warm-up", kT0).outcome),
+            "decided"sv);
   const std::int64_t round_trips = store->stats().round_trips;
 
   std::vector<LimitRequest> requests(8, LimitRequest{"k", &limit, 1});
   std::vector<RedisDecision> results = store->DecideMany(requests, kT0);
   ASSERT_EQ(results.size(), 8u);
   for (int i = 0; i < 8; ++i) {
-    EXPECT_EQ(results[i].outcome, RedisOutcome::kDecided) << results[i].error;
+    EXPECT_EQ(RedisOutcomeName(results[i].outcome), "decided"sv) << results[i].error;
     EXPECT_EQ(results[i].decision.allowed, i < 5)
         << "request " << i + 1 << " of 8 against a limit of 5, in order";
   }

@@ -38,6 +38,14 @@ std::string_view PolicyText(FailurePolicy policy) {
 
 }  // namespace
 
+std::string SuppressedText(std::int64_t suppressed) {
+  if (suppressed == 0) {
+    return "";
+  }
+  return " (" + std::to_string(suppressed) +
+         " similar messages suppressed in the last second)";
+}
+
 Connection::Connection(const RedisStoreOptions& options, RedisAddress address,
                        Counters& counters)
     : options_(options), address_(std::move(address)), counters_(counters) {}
@@ -343,10 +351,9 @@ void Connection::FailCalls(std::span<Call* const> calls,
 
   std::int64_t suppressed = 0;
   if (outage_log_.Admit(&suppressed)) {
-    spdlog::warn("Redis unavailable: {}; {} {} request(s) "
-                 "({} similar messages suppressed)",
-                 error, PolicyText(options_.failure_policy), calls.size(),
-                 suppressed);
+    spdlog::warn("Redis unavailable: {}; {} {} request(s){}", error,
+                 PolicyText(options_.failure_policy), calls.size(),
+                 SuppressedText(suppressed));
   }
 }
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <string>
 
 namespace rl::redis_internal {
 
@@ -38,5 +39,9 @@ class LogThrottle {
   std::chrono::steady_clock::time_point last_;
   std::int64_t suppressed_ = 0;
 };
+
+// SuppressedText returns " (N similar messages suppressed ...)" for N > 0,
+// else "", to end a throttled log line.
+std::string SuppressedText(std::int64_t suppressed);
 
 }  // namespace rl::redis_internal

@@ -388,9 +388,9 @@ RedisDecision RedisStore::Fallback(std::span<const LimitRequest> requests,
         std::memory_order_relaxed);
     std::int64_t suppressed = 0;
     if (error_log_->Admit(&suppressed)) {
-      spdlog::error("rate-limit request rejected ({}): {} "
-                    "({} similar messages suppressed)",
-                    RedisOutcomeName(outcome), error, suppressed);
+      spdlog::error("rate-limit request rejected ({}): {}{}",
+                    RedisOutcomeName(outcome), error,
+                    redis_internal::SuppressedText(suppressed));
     }
   }
   result.error = std::move(error);
