@@ -1,8 +1,10 @@
 #include "build_step.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <system_error>
 
 #include "files.h"
@@ -99,9 +101,13 @@ std::vector<std::string> ExtractErrorLines(const std::vector<std::string>& log_l
                                            const Layout& layout, size_t max_lines) {
   static const std::regex kCompilerError(R"(^.+:\d+:(\d+:)? (fatal error|error): .*$)");
   static const std::regex kSourceExcerpt(R"(^\s*\d*\s*\|.*$)");  // GCC's "  42 | code"
+  static const std::regex kLinkerMessage(R"(^(\S*/)?ld(\.\w+)?: )");  // "/usr/bin/ld: cannot find -lx"
   std::vector<std::string> picked;
   auto pick = [&](const std::string& line) {
-    if (picked.size() < max_lines) picked.push_back(Shorten(line, layout));
+    std::string shortened = Shorten(line, layout);
+    if (picked.size() >= max_lines) return;
+    if (std::find(picked.begin(), picked.end(), shortened) != picked.end()) return;
+    picked.push_back(std::move(shortened));
   };
 
   for (size_t i = 0; i < log_lines.size() && picked.size() < max_lines; ++i) {
@@ -116,6 +122,8 @@ std::vector<std::string> ExtractErrorLines(const std::vector<std::string>& log_l
     } else if (line.find("undefined reference to") != std::string::npos ||
                line.find("multiple definition of") != std::string::npos ||
                line.find("ld returned") != std::string::npos ||
+               (std::regex_search(line, kLinkerMessage) &&
+                line.find(": in function") == std::string::npos) ||
                line.rfind("ninja: error:", 0) == 0 || line.rfind("patch: ", 0) == 0 ||
                line.find("FAILED at") != std::string::npos) {
       pick(line);
@@ -203,29 +211,41 @@ StatusOr<std::set<std::string>> ListTargets(const Layout& layout, std::string_vi
   return targets;
 }
 
-StatusOr<std::set<std::string>> StaleTargets(const Layout& layout, std::string_view preset,
-                                             const std::vector<std::string>& targets) {
-  // CMake's ninja files name each executable's link step "Linking CXX
-  // executable <dir>/<target>"; a dry run lists the ones still to do.
-  static const std::regex kLink(R"(Linking \S+ executable (\S+)$)");
-  std::set<std::string> wanted(targets.begin(), targets.end());
-  std::set<std::string> stale;
-  ProcessOptions process;
-  process.argv = {"ninja", "-C", layout.PresetDir(preset).string(), "-n", "-k", "0"};
-  process.argv.insert(process.argv.end(), targets.begin(), targets.end());
-  process.timeout = std::chrono::seconds(120);
-  process.on_line = [&](std::string_view line) {
-    std::match_results<std::string_view::const_iterator> match;
-    if (!std::regex_search(line.begin(), line.end(), match, kLink)) return;
-    const std::string name = fs::path(match[1].str()).filename().string();
-    if (wanted.count(name) != 0) stale.insert(name);
-  };
-  ProcessResult result = RunProcess(process);
-  if (!result.ok()) {
-    return Status::Error("ninja's dry run in " + layout.Relative(layout.PresetDir(preset)) +
-                         " " + result.Describe(process.timeout));
+std::set<std::string> FailedTargets(const Layout& layout, std::string_view preset,
+                                    const std::vector<std::string>& targets,
+                                    const StepResult& build) {
+  if (build.ok()) return {};
+  const fs::path tree = layout.PresetDir(preset);
+
+  // Collect the failed outputs, relative to the tree and absolute.
+  std::set<std::string> failed_outputs;
+  for (const std::string& line : ReadLines(build.log_path)) {
+    if (line.rfind("FAILED: ", 0) != 0) continue;
+    std::istringstream outputs(line.substr(8));
+    for (std::string output; outputs >> output;) {
+      failed_outputs.insert(output);
+      failed_outputs.insert((tree / output).lexically_normal().string());
+    }
   }
-  return stale;
+  if (failed_outputs.empty()) return {targets.begin(), targets.end()};
+
+  // A target failed when it or anything it is built from failed.
+  std::set<std::string> failed;
+  for (const std::string& target : targets) {
+    bool target_failed = false;
+    for (const std::string& output : failed_outputs) {
+      if (fs::path(output).filename() == target) target_failed = true;
+    }
+    ProcessOptions process;
+    process.argv = {"ninja", "-C", tree.string(), "-t", "inputs", target};
+    process.timeout = std::chrono::seconds(60);
+    process.on_line = [&](std::string_view input) {
+      if (failed_outputs.count(std::string(input)) != 0) target_failed = true;
+    };
+    if (!RunProcess(process).ok()) target_failed = true;
+    if (target_failed) failed.insert(target);
+  }
+  return failed;
 }
 
 StatusOr<fs::path> FindBuiltExecutable(const Layout& layout, std::string_view preset,

@@ -73,11 +73,14 @@ StepResult BuildTargets(const Layout& layout, std::string_view preset,
 // ListTargets returns the names of every target ninja knows in the tree.
 StatusOr<std::set<std::string>> ListTargets(const Layout& layout, std::string_view preset);
 
-// StaleTargets returns the targets among `targets` that ninja would still
-// rebuild (a dry run): after a keep-going build, those are the ones that
-// failed to build.
-StatusOr<std::set<std::string>> StaleTargets(const Layout& layout, std::string_view preset,
-                                             const std::vector<std::string>& targets);
+// FailedTargets returns the targets among `targets` that a keep-going
+// build (`build`) left unbuilt: those whose own output, or any of whose
+// transitive inputs (`ninja -t inputs`), appears on a "FAILED:" line of the
+// build's log. A failed build with no such line (CMake's regeneration
+// failed, say) fails every target.
+std::set<std::string> FailedTargets(const Layout& layout, std::string_view preset,
+                                    const std::vector<std::string>& targets,
+                                    const StepResult& build);
 
 // FindBuiltExecutable searches build/<preset> for the executable a target
 // produced (its file name is the target name), outside CMakeFiles/.

@@ -259,8 +259,8 @@ int RunBench(const Layout& layout, const BenchOptions& options) {
                                   "building " + lab->name + "'s benchmarks (release)", true);
   if (Interrupted()) return kExitInterrupted;
   if (!build.ok()) PrintStepFailure(layout, "building some benchmarks failed", build);
-  StatusOr<std::set<std::string>> stale = StaleTargets(layout, kPreset, targets);
-  auto built = [&](const std::string& target) { return stale.ok() && stale->count(target) == 0; };
+  const std::set<std::string> failed = FailedTargets(layout, kPreset, targets, build);
+  auto built = [&](const std::string& target) { return failed.count(target) == 0; };
 
   // Share the time budget across every benchmark: about a minute in all.
   std::map<std::string, fs::path> executables;

@@ -25,7 +25,9 @@ constexpr int kNameWidth = 20;
 
 void PrintIndented(const std::string& text, const char* indent) {
   std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) std::printf("%s%s\n", indent, line.c_str());
+  for (std::string line; std::getline(in, line);) {
+    std::printf("%s%s\n", line.empty() ? "" : indent, line.c_str());
+  }
 }
 
 void PrintExerciseLine(const Exercise& exercise, const std::string& verdict,
@@ -91,7 +93,18 @@ std::string CheckExercise(const Layout& layout, const Lab& lab, const Exercise& 
   if (!build.ok()) {
     PrintExerciseLine(exercise, Paint(Color::kRed, "build error"),
                       "fix the first error below, then check again");
-    for (const std::string& line : build.error_lines) std::printf("      %s\n", line.c_str());
+    bool duplicate_symbols = false;
+    for (const std::string& line : build.error_lines) {
+      std::printf("      %s\n", line.c_str());
+      if (line.find("multiple definition of") != std::string::npos) duplicate_symbols = true;
+    }
+    if (duplicate_symbols) {
+      // The linker takes the reference's whole file for any function the
+      // learner's file lacks, and then both define the others.
+      std::printf("      This usually means your file lacks a function that the starter defines\n"
+                  "      (the linker then takes the reference's copy too). Keep every function of\n"
+                  "      %s.\n", layout.Relative(lab.StarterFile(exercise)).c_str());
+    }
     std::printf("      Full log: %s\n", layout.Relative(build.log_path).c_str());
     saved.passed_hash.clear();
     return "build error";

@@ -39,8 +39,13 @@ int RunList(const Layout& layout) {
       std::string text = StatusName(status);
       if (status == ExerciseStatus::kInProgress) {
         const std::string& last = state.For(exercise.name).last_result;
-        text += last.empty() || last == "not started" ? " (not checked yet)"
-                                                      : " (last check: " + last + ")";
+        if (last.empty() || last == "not started") {
+          text += " (not checked yet)";
+        } else if (last == "passed") {
+          text += " (edited since it passed)";
+        } else {
+          text += " (last check: " + last + ")";
+        }
       }
       std::printf("  %-20s %-40s %s\n", exercise.name.c_str(), exercise.title.c_str(),
                   PaintStatus(status, text).c_str());

@@ -131,7 +131,7 @@ std::vector<ExerciseResult> VerifyLab(const Layout& layout, const Lab& lab) {
     PrintStepFailure(layout, "building verify_" + lab.name + " failed for some targets", build);
   }
 
-  // List every executable, then ask ninja which ones are still unbuilt.
+  // List every executable, then ask ninja which ones failed to build.
   std::vector<Job> jobs;
   for (const Exercise& exercise : lab.exercises) {
     const std::string prefix = lab.TargetPrefix(exercise);
@@ -141,11 +141,10 @@ std::vector<ExerciseResult> VerifyLab(const Layout& layout, const Lab& lab) {
   }
   std::vector<std::string> targets;
   for (const Job& job : jobs) targets.push_back(job.target);
-  StatusOr<std::set<std::string>> stale = StaleTargets(layout, kDefaultPreset, targets);
+  const std::set<std::string> failed = FailedTargets(layout, kDefaultPreset, targets, build);
   for (Job& job : jobs) {
-    if (!stale.ok() || stale->count(job.target) != 0) job.outcome = "build error";
+    if (failed.count(job.target) != 0) job.outcome = "build error";
   }
-  if (!stale.ok()) std::fprintf(HumanOutput(), "error: %s\n", stale.status().message().c_str());
 
   RunJobs(layout, lab.name, jobs);
 

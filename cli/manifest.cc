@@ -40,11 +40,13 @@ std::string OptionalString(const json::object& object, std::string_view key) {
   return value != nullptr && value->is_string() ? std::string(value->as_string()) : "";
 }
 
-// A "bench" key marks an exercise with benchmarks; false or null turns it off.
+// A "bench" key (its benchmark sources) marks an exercise with benchmarks;
+// false, null or an empty list turns it off.
 bool HasBench(const json::object& object) {
   const json::value* value = object.if_contains("bench");
   if (value == nullptr || value->is_null()) return false;
   if (value->is_bool()) return value->as_bool();
+  if (value->is_array()) return !value->as_array().empty();
   return true;
 }
 

@@ -82,8 +82,13 @@ void Progress::Update(int done, int total, std::string_view detail) {
     return;
   }
 
-  // Plain output: one line each time the work crosses another 10%.
-  if (total <= 0) return;
+  // Plain output: one line each time the work crosses another 10%. A new
+  // total (cmake's regeneration step, then the build) starts over.
+  if (total != plain_total_) {
+    plain_total_ = total;
+    last_printed_decile_ = 0;
+  }
+  if (total <= 0 || done <= 0) return;
   const int decile = done * 10 / total;
   if (decile > last_printed_decile_) {
     last_printed_decile_ = decile;

@@ -53,7 +53,8 @@ class Progress {
   std::string detail_;
   int done_ = 0;
   int total_ = 0;
-  int last_printed_decile_ = -1;
+  int plain_total_ = 0;
+  int last_printed_decile_ = 0;
   bool terminal_;
   bool finished_ = false;
   std::chrono::steady_clock::time_point start_;

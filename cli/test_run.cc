@@ -38,7 +38,7 @@ bool IsGtestWording(const std::vector<std::string>& lines, size_t i) {
       R"(^(Expected equality of these values:|Expected: \(.*\) .* \(.*\), actual: .*|)"
       R"(Value of: .*|Expected: (true|false)|Failed|With diff:|The difference between .*|)"
       R"(Expected: .* (throws|doesn't throw).*|Death test: .*|Mock function .*|)"
-      R"(Unexpected mock function call.*|Uninteresting mock function call.*))$)");
+      R"(Unexpected mock function call.*|Uninteresting mock function call.*)$)");
   const std::string& line = lines[i];
   if (line.empty()) return true;
   if (line[0] == ' ' || line[0] == '\t') return true;
