@@ -14,7 +14,7 @@
 -- Returns 4 integers per limit: allowed (1 or 0), remaining, retry_after in
 -- microseconds (-1 when the cost exceeds the limit), reset_after in
 -- microseconds. When any limit rejects, no count changes, and each limit's
--- integers show what it alone would have answered.
+-- integers show what it alone would have returned.
 --
 -- The count and its expiry change in this one atomic script. A count key
 -- found without an expiry (left by a client whose INCR succeeded and whose

@@ -15,7 +15,7 @@
 -- Returns 4 integers per limit: allowed (1 or 0), remaining, retry_after in
 -- microseconds (-1 when the cost exceeds the burst), reset_after in
 -- microseconds. When any limit rejects, nothing is written, and each
--- limit's integers show what it alone would have answered.
+-- limit's integers show what it alone would have returned.
 --
 -- Exact arithmetic: Lua numbers are doubles, exact for integers below 2^53.
 -- Every quantity is kept relative to now and scaled by limit, so the

@@ -3,7 +3,7 @@
 -- KEYS[i] is a sorted set that logs each allowed unit of cost of limit i:
 -- the score is the time in microseconds, the member is unique per unit, so
 -- requests with equal timestamps each count. A request at `now` is allowed
--- when the window (now - period, now] then holds at most `limit` entries.
+-- when the window (now - period, now] then contains at most `limit` entries.
 --
 -- KEYS[i]  the log of limit i.
 -- ARGV[1]  the time in microseconds since the Unix epoch, or '' to read the
@@ -15,7 +15,7 @@
 -- Returns 4 integers per limit: allowed (1 or 0), remaining, retry_after in
 -- microseconds (-1 when the cost exceeds the limit), reset_after in
 -- microseconds. When any limit rejects, nothing is logged, and each
--- limit's integers show what it alone would have answered.
+-- limit's integers show what it alone would have returned.
 
 local function current_time_us()
   if ARGV[1] ~= '' then

@@ -57,8 +57,8 @@ class RedisStoreTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(redis_.Start()) << redis_.error(); }
 
-  // MakeStore returns a store on this test's server that uses the caller's
-  // time unless the options say otherwise.
+  // MakeStore returns a store on this test's server with `options`, or
+  // with the caller's time when no options are given.
   std::unique_ptr<RedisStore> MakeStore(RedisStoreOptions options) {
     options.url = redis_.url();
     std::string error;
@@ -215,7 +215,7 @@ TEST_F(RedisStoreTest, SlidingLogExpiresEntriesAfterOnePeriod) {
       << "an entry exactly one period old has left the window";
 }
 
-TEST_F(RedisStoreTest, SlidingLogNeverAdmitsMoreThanLimitPerWindow) {
+TEST_F(RedisStoreTest, SlidingLogCapsEverySpanOfOnePeriod) {
   auto store = MakeStore();
   Limit limit = MakeLimit("api", Algorithm::kSlidingLog, Quota::PerSecond(3));
 

@@ -6,7 +6,7 @@
 -- instances can never both take the last free slot.
 --
 -- A limit allows a request at `now` when the window (now - period, now]
--- then holds at most `limit` entries. Each allowed unit of cost is one entry
+-- then contains at most `limit` entries. Each allowed unit of cost is one entry
 -- of a sorted set: its score is the time in microseconds, and its member
 -- must be unique, so that requests with equal timestamps each count.
 --
@@ -29,7 +29,7 @@
 --
 -- All or nothing: the request is allowed only when every limit allows it.
 -- When any limit rejects, write nothing anywhere; each limit's integers
--- still show what it alone would have answered.
+-- still show what it alone would have returned.
 --
 -- Every key you write must expire (PEXPIRE, in milliseconds), or idle
 -- clients fill Redis forever.

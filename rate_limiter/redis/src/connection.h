@@ -43,9 +43,9 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Execute runs every call and fills in its result: one round trip, or
-  // two when the server has lost a script (a restart, SCRIPT FLUSH). Never
-  // throws; a failed or timed-out round trip marks its calls kUnavailable.
+  // Execute runs every call and fills in its result in one round trip, or
+  // two when the server has lost a script (a restart, SCRIPT FLUSH). A
+  // failed or timed-out round trip marks its calls kUnavailable.
   void Execute(std::span<Call* const> calls);
 
  private:
@@ -60,8 +60,8 @@ class Connection {
   void AppendLoad(Script script);
   // ReadReply reads the next reply; nullptr after an I/O error.
   redisReply* ReadReply();
-  // StoreReply sets `call`'s result from `reply`; returns false when the
-  // server answered NOSCRIPT.
+  // StoreReply sets `call`'s result from `reply`. Returns false when the
+  // reply is a NOSCRIPT error.
   bool StoreReply(Call& call, const redisReply& reply);
   // FailCalls marks every call in `calls` kUnavailable with `error`.
   void FailCalls(std::span<Call* const> calls, const std::string& error);
@@ -71,7 +71,7 @@ class Connection {
   Counters& counters_;
 
   redisContext* context_ = nullptr;
-  // sha_ holds each script's SHA1 once loaded; load_error_ the server's
+  // sha_ is each script's SHA1 once loaded. load_error_ is the server's
   // error when it could not compile the script.
   std::array<std::string, kScriptCount> sha_;
   std::array<std::string, kScriptCount> load_error_;

@@ -72,6 +72,7 @@ std::optional<std::string> ValidateLimit(const LimitRequest& request) {
   const Limit& limit = *request.limit;
   const std::string name = "limit \"" + limit.name + "\"";
   const Quota& q = limit.quota;
+
   if (!ScriptFor(limit.algorithm)) {
     return name + " uses " + std::string(AlgorithmText(limit.algorithm)) +
            ", which RedisStore does not support; use fixed_window, "
@@ -82,6 +83,7 @@ std::optional<std::string> ValidateLimit(const LimitRequest& request) {
            ", period " + std::to_string(q.period) + " ns, burst " +
            std::to_string(q.burst) + ")";
   }
+
   if (q.period % kNanosPerMicro != 0) {
     return name + " has period " + std::to_string(q.period) +
            " ns, which is not a whole number of microseconds";
@@ -111,9 +113,9 @@ Nanos MicrosToNanos(long long micros) {
   return micros * kNanosPerMicro;
 }
 
-// ChooseDeciding returns the index of the limit that decided the outcome:
-// among rejecting limits the one with the longest retry_after, else the one
-// with the fewest remaining; the first such on ties.
+// ChooseDeciding returns the index of the limit that decided the outcome.
+// That is the rejecting limit with the longest retry_after, or when all
+// allowed, the limit with the fewest remaining. Ties go to the first.
 std::size_t ChooseDeciding(const MultiDecision& multi) {
   std::size_t best = 0;
   for (std::size_t i = 1; i < multi.decisions.size(); ++i) {

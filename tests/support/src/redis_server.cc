@@ -39,9 +39,9 @@ std::string FindExecutable(const std::string& name) {
   return "";
 }
 
-// FreeLoopbackPort asks the kernel for a port that is free right now. Another
-// process may take it before redis-server binds it; Start then fails with
-// the server's log in the error.
+// FreeLoopbackPort returns a loopback port that the kernel reports free
+// right now. Another process may take it before redis-server binds it, and
+// then Start fails with the server's log in the error.
 int FreeLoopbackPort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) {

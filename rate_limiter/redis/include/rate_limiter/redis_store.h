@@ -11,7 +11,7 @@
 //                                            bucket that stores one time)
 //
 // Algorithm::kSlidingCounter is not supported: such a request is rejected
-// with RedisOutcome::kInvalidRequest, and the log says why.
+// with RedisOutcome::kInvalidRequest, and the logged error names the limit.
 //
 // Time comes from the Redis server (TIME inside the script), so the clocks
 // of the service instances do not matter and the `now` argument of DecideAll
@@ -97,9 +97,9 @@ struct RedisStoreOptions {
   bool use_caller_time = false;
 };
 
-// RedisOutcome says how a decision was reached.
+// RedisOutcome is the way a decision was reached.
 enum class RedisOutcome {
-  // kDecided: the script ran, and the decision is its answer.
+  // kDecided: the script ran, and the decision is its result.
   kDecided,
   // kUnavailable: Redis was unreachable or timed out; the failure policy
   // decided.
@@ -127,7 +127,7 @@ struct RedisDecision {
 
 // RedisStoreStats are counters since construction.
 struct RedisStoreStats {
-  // calls is the number of script calls answered (one per DecideAll, one
+  // calls is the number of script calls completed (one per DecideAll, one
   // per element of DecideMany), whatever their outcome.
   std::int64_t calls = 0;
   // round_trips is the number of pipelines written and read.

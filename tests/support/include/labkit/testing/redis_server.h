@@ -1,7 +1,7 @@
 // RedisServer: a private redis-server for one test, on a free loopback port.
 //
 // Start launches `redis-server` with no persistence, bound to 127.0.0.1, in
-// a fresh temporary directory, and waits until it answers PING. The
+// a fresh temporary directory, and waits until it replies to PING. The
 // destructor stops it and deletes the directory, also when an ASSERT ends
 // the test early. If the test process dies, the kernel stops the server too
 // (PR_SET_PDEATHSIG, sent when the thread that called Start exits).
@@ -30,7 +30,8 @@ namespace labkit::testing {
 
 // RedisReply is a Redis reply in plain values.
 struct RedisReply {
-  // ok is false for an error reply or a failed command; `error` says why.
+  // ok is false for an error reply or a failed command, and `error` is
+  // the reason.
   bool ok = false;
   std::string error;
   // nil is true for a nil reply (GET of a missing key).
@@ -51,7 +52,7 @@ class RedisServer {
 
   // Start launches the server and waits up to `timeout` for PING. Returns
   // false with error() set when redis-server is missing, exits, or does not
-  // answer. The first Start picks the port; later ones reuse it.
+  // reply. The first Start picks the port; later ones reuse it.
   bool Start(std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
   // Stop shuts the server down (SIGTERM, then SIGKILL after 5 s) and waits
