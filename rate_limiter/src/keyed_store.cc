@@ -14,15 +14,15 @@ constexpr int kIdleChecks = 4;
 
 void CheckLimitName(std::string_view name) {
   if (name.find('\0') == std::string_view::npos) return;
-  std::string shown;
+  std::string printable;
   for (char c : name) {
     if (c == '\0') {
-      shown += "<NUL>";
+      printable += "<NUL>";
     } else {
-      shown += c;
+      printable += c;
     }
   }
-  throw std::invalid_argument("invalid limit name \"" + shown +
+  throw std::invalid_argument("invalid limit name \"" + printable +
                               "\": a limit name must not contain a NUL "
                               "character ('\\0')");
 }
@@ -55,7 +55,7 @@ bool Matches(const Limiter& limiter, const Limit& limit, const Quota& quota) {
 }
 
 // IsFull is true when the limiter would let through as many requests as a
-// new one, so dropping it forgets nothing. "remaining" is counted after
+// new one, so dropping it loses no usage. "remaining" is counted after
 // the peeked request, hence limit - 1.
 bool IsFull(const Limiter& limiter, Nanos now) {
   Decision d = limiter.Peek(now, 1);
@@ -290,8 +290,8 @@ KeyedStore::Entry& KeyedStore::FindOrInsert(Shard& shard, const EntryId& id,
 }
 
 void KeyedStore::MakeRoom(Shard& shard, Nanos now) {
-  // Drop idle entries near the tail: one that is full again is the same as
-  // a new one, so dropping it forgets nothing.
+  // Drop idle entries near the tail. One that is full again is the same as
+  // a new one, so dropping it loses no usage.
   auto position = shard.lru.end();
   for (int checks = 0; checks < kIdleChecks && position != shard.lru.begin();
        ++checks) {
@@ -302,8 +302,8 @@ void KeyedStore::MakeRoom(Shard& shard, Nanos now) {
     }
   }
 
-  // Enforce the cap: forget the least recently used entry even if it is
-  // still in use.
+  // Enforce the cap. The least recently used entry goes even if it is still
+  // in use, and its key then starts over as new.
   while (!shard.lru.empty() && shard.lru.size() >= max_per_shard_) {
     shard.index.erase(shard.lru.back().id);
     shard.lru.pop_back();

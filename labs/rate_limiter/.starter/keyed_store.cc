@@ -61,7 +61,7 @@ MultiDecision KeyedStore::DecideAll(std::span<const LimitRequest> requests,
   // TODO: Lock every shard involved once, in ascending index order. Peek
   // every request (a repeated key and limit adds up its costs). If any
   // peek rejects, return without consuming anything; otherwise Decide each
-  // request. Fill in decisions and deciding as the header says.
+  // request. Fill in decisions and deciding as the header describes.
   (void)requests, (void)now;
   throw std::logic_error(
       "not implemented yet: KeyedStore::DecideAll (see "

@@ -163,7 +163,7 @@ class KeyedStore {
     std::unordered_map<std::string, Quota, IdHash, IdEqual> overrides;
   };
 
-  // ShardIndex returns the index in shards_ of the shard that holds `id`.
+  // ShardIndex returns the index in shards_ of the shard for `id`.
   std::size_t ShardIndex(const EntryId& id) const;
 
   // The helpers below REQUIRE: shard.mu is held by the caller.
