@@ -19,3 +19,12 @@ if(TARGET rate_limiter_redis)
 endif()
 set_target_properties(bench_rate_limiter PROPERTIES
                       RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
+
+# http_baseline: the kit's HTTP server with a fixed allowed response and no
+# limiter, the "without the limiter" side of bench/rate_limiter/http_rps.
+add_executable(bench_rate_limiter_http_baseline EXCLUDE_FROM_ALL
+               ${LABKIT_RL_BENCH_DIR}/http_baseline.cc)
+target_link_libraries(bench_rate_limiter_http_baseline PRIVATE labkit_http
+                      labkit_common Threads::Threads)
+set_target_properties(bench_rate_limiter_http_baseline PROPERTIES
+                      RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
