@@ -32,6 +32,9 @@
 // Lua error is not an outage: the request is rejected whatever the policy,
 // with RedisOutcome::kScriptError, so a broken script cannot open the gate.
 //
+// NOTE: a command that timed out may still run once the server catches up,
+// so a request reported kUnavailable can have consumed quota.
+//
 // Thread-safety: every public method is safe to call from any thread.
 //
 // Example:
