@@ -201,13 +201,13 @@ class RedisStore final : public Store {
   MultiDecision DecideAll(std::span<const LimitRequest> requests,
                           Nanos now) override;
 
-  // DecideAllWithOutcome is DecideAll that also says how the decision was
-  // reached.
+  // DecideAllWithOutcome is DecideAll that also returns how the decision
+  // was reached.
   RedisDecision DecideAllWithOutcome(std::span<const LimitRequest> requests,
                                      Nanos now);
 
-  // DecideMany decides each request on its own (one limit each), all
-  // written in one pipeline. result[i] belongs to requests[i], and requests
+  // DecideMany decides each request on its own (one limit each), in
+  // pipelines of up to options.max_batch calls. result[i] belongs to requests[i], and requests
   // for the same key are decided in order.
   std::vector<RedisDecision> DecideMany(std::span<const LimitRequest> requests,
                                         Nanos now);
