@@ -207,8 +207,8 @@ class RedisStore final : public Store {
                                      Nanos now);
 
   // DecideMany decides each request on its own (one limit each), in
-  // pipelines of up to options.max_batch calls. result[i] belongs to requests[i], and requests
-  // for the same key are decided in order.
+  // pipelines of up to options.max_batch calls. result[i] belongs to
+  // requests[i], and requests for the same key are decided in order.
   std::vector<RedisDecision> DecideMany(std::span<const LimitRequest> requests,
                                         Nanos now);
 
