@@ -41,9 +41,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
 #include <spdlog/spdlog.h>
 
@@ -60,6 +60,9 @@ using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>
 // A closed connection gets this long to finish sending before the server
 // stops reading (and discarding) what the client still sends.
 constexpr std::chrono::milliseconds kLingerTime{1000};
+
+// A read asks the socket for at most this many bytes.
+constexpr std::size_t kReadSize = 65536;
 
 // After a failed accept (out of file descriptors, say) the acceptor waits
 // this long before accepting again, so the loop does not spin.
@@ -274,6 +277,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void StartRequest() {
     parsed_.Clear();
     parser_.emplace(parsed_);
+    parser_->eager(true);
     parser_->header_limit(
         static_cast<std::uint32_t>(std::min<std::size_t>(
             shared_.options.header_limit, UINT32_MAX)));
@@ -283,45 +287,40 @@ class Session : public std::enable_shared_from_this<Session> {
     if (buffer_.size() > 0) {
       phase_ = Phase::kRequest;
       SetDeadline(Now() + shared_.request_timeout);
-    } else {
-      phase_ = Phase::kIdle;
-      SetDeadline(Now() + shared_.idle_timeout);
+      return ParseBuffered();
     }
+    phase_ = Phase::kIdle;
+    SetDeadline(Now() + shared_.idle_timeout);
     DoRead();
   }
 
+  // DoRead reads whatever the socket has. The session parses by itself
+  // (rather than with http::async_read_some, which completes only once the
+  // whole header is in) so that it sees the first bytes of a request and
+  // can switch to the request timeout.
   void DoRead() {
-    bhttp::async_read_some(
-        socket_, buffer_, *parser_,
+    const std::size_t size = beast::read_size(buffer_, kReadSize);
+    if (size == 0) {
+      // The buffer is full, which the parser limits should prevent.
+      return parser_->is_header_done()
+                 ? SendError(413, "request body too large")
+                 : SendError(431, "request header fields too large");
+    }
+    socket_.async_read_some(
+        buffer_.prepare(size),
         [self = shared_from_this()](beast::error_code ec, std::size_t n) {
           self->OnRead(ec, n);
         });
   }
 
-  void OnRead(beast::error_code ec, std::size_t) {
+  void OnRead(beast::error_code ec, std::size_t bytes) {
     if (closed_) return;
 
-    // The client closed the connection between requests: the normal end.
-    if (ec == bhttp::error::end_of_stream) return Shutdown();
-
-    // Limits and malformed requests are answered, then the connection closes.
-    if (ec == bhttp::error::header_limit) {
-      return SendError(431, "request header fields too large");
-    }
-    if (ec == bhttp::error::body_limit) {
-      return SendError(413, "request body too large");
-    }
-    if (ec == bhttp::error::buffer_overflow) {
-      if (parser_->is_header_done()) {
-        return SendError(413, "request body too large");
-      }
-      return SendError(431, "request header fields too large");
-    }
-    if (ec == bhttp::error::partial_message) return Close();
-    if (ec && ec.category() == bhttp::make_error_code(
-                                   bhttp::error::bad_method).category()) {
-      spdlog::debug("bad request from {}: {}", remote_address_, ec.message());
-      return SendError(400, "malformed request");
+    // The client closed the connection: between requests that is the
+    // normal end, within one the request is abandoned.
+    if (ec == asio::error::eof) {
+      if (!parser_->got_some() && buffer_.size() == 0) return Shutdown();
+      return Close();
     }
 
     // Socket errors (a reset, say) end the connection quietly.
@@ -333,18 +332,46 @@ class Session : public std::enable_shared_from_this<Session> {
       return Close();
     }
 
-    // The request is incomplete: once its first bytes are in, the request
-    // timeout applies instead of the idle timeout.
-    if (!parser_->is_done()) {
-      if (phase_ == Phase::kIdle &&
-          (parser_->got_some() || buffer_.size() > 0)) {
-        phase_ = Phase::kRequest;
-        SetDeadline(Now() + shared_.request_timeout);
+    buffer_.commit(bytes);
+    ParseBuffered();
+  }
+
+  // ParseBuffered feeds the buffered bytes to the parser, then handles the
+  // request if it is complete or reads more if not.
+  void ParseBuffered() {
+    beast::error_code ec;
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+      const std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == bhttp::error::need_more) {
+        ec = {};
+        break;
       }
-      return DoRead();
+      if (ec) return OnParseError(ec);
     }
 
-    HandleRequest();
+    if (parser_->is_done()) return HandleRequest();
+
+    // The request is incomplete: once its first bytes are in, the request
+    // timeout applies instead of the idle timeout.
+    if (phase_ == Phase::kIdle &&
+        (parser_->got_some() || buffer_.size() > 0)) {
+      phase_ = Phase::kRequest;
+      SetDeadline(Now() + shared_.request_timeout);
+    }
+    DoRead();
+  }
+
+  // OnParseError answers a request the parser rejected, then closes.
+  void OnParseError(beast::error_code ec) {
+    if (ec == bhttp::error::header_limit) {
+      return SendError(431, "request header fields too large");
+    }
+    if (ec == bhttp::error::body_limit) {
+      return SendError(413, "request body too large");
+    }
+    spdlog::debug("bad request from {}: {}", remote_address_, ec.message());
+    SendError(400, "malformed request");
   }
 
   // HandleRequest calls the handler on the parsed request and writes its
