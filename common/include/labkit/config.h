@@ -13,8 +13,8 @@
 // Section names and keys are lowercase letters, digits, '_' and '-'. A
 // value is the rest of the line, trimmed; it must not be empty. Keys outside
 // a section, duplicate keys in a section and duplicate sections (same name
-// and argument) are errors. Whether a key is known is for the reader to
-// say: CheckKeys turns every unknown key into an error.
+// and argument) are errors. The reader of a section decides which keys it
+// knows, and CheckKeys turns every other key into an error.
 //
 // Every error is a ConfigError whose message starts with "file:line:" and
 // names the offending text, for example
@@ -49,7 +49,7 @@ struct ConfigError {
   std::string message;
 };
 
-// ConfigResult holds either a value or the ConfigError that prevented it.
+// ConfigResult contains either a value or the ConfigError that prevented it.
 template <typename T>
 class ConfigResult {
  public:
@@ -109,7 +109,8 @@ class ConfigFile {
                            std::string_view expected) const;
 
   // CheckKeys returns an error naming the first key of `section` that is
-  // not in `known`, with the list of known keys; nullopt if all are known.
+  // not in `known`, with the list of known keys. Returns nullopt if every
+  // key is known.
   std::optional<ConfigError> CheckKeys(
       const ConfigSection& section,
       std::initializer_list<std::string_view> known) const;
@@ -130,9 +131,9 @@ struct Rate {
   Nanos period = 0;
 };
 
-// The value parsers return nullopt when `text` is not a valid value; the
-// caller reports it with ConfigFile::InvalidValue and the expected form
-// given in each comment.
+// The value parsers return nullopt when `text` is not a valid value. The
+// caller then reports it with ConfigFile::InvalidValue and the expected
+// form given in each comment.
 
 // ParseInt accepts a decimal integer: "42", "-3". Expected form: "an
 // integer".

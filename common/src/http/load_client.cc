@@ -202,6 +202,7 @@ class Generator {
   std::uint64_t next_index_ = 0;  // the next request to schedule
   std::deque<Pending> queue_;     // scheduled but not sent
   std::uint64_t in_flight_ = 0;
+  std::size_t next_connection_ = 0;  // where Dispatch starts looking
   bool schedule_done_ = false;
   bool finished_ = false;
 
@@ -304,7 +305,12 @@ LoadReport Generator::Run() {
   // Open the connections, spread over the ports.
   asio::ip::address address = asio::ip::make_address(options_.address);
   for (int i = 0; i < options_.connections; ++i) {
-    std::uint16_t port = options_.ports[i % options_.ports.size()];
+    // Consecutive connections share a port (blocks, not alternation), so
+    // request kinds sent in turn still reach every port.
+    const std::size_t block =
+        static_cast<std::size_t>(i) * options_.ports.size() /
+        static_cast<std::size_t>(options_.connections);
+    std::uint16_t port = options_.ports[block];
     connections_.push_back(
         std::make_unique<Connection>(*this, tcp::endpoint(address, port)));
   }
@@ -355,13 +361,18 @@ void Generator::OnSchedule() {
   });
 }
 
+// Dispatch hands queued requests to idle connections, starting after the
+// connection used last, so the load spreads over every connection (and
+// every port) even when one connection alone could carry it.
 void Generator::Dispatch() {
-  for (auto& connection : connections_) {
-    if (queue_.empty()) break;
-    if (!connection->idle()) continue;
+  const std::size_t count = connections_.size();
+  for (std::size_t tried = 0; tried < count && !queue_.empty(); ++tried) {
+    Connection& connection = *connections_[next_connection_];
+    next_connection_ = (next_connection_ + 1) % count;
+    if (!connection.idle()) continue;
     Pending next = queue_.front();
     queue_.pop_front();
-    connection->Send(next.index, next.scheduled);
+    connection.Send(next.index, next.scheduled);
   }
 }
 
@@ -408,7 +419,7 @@ void Generator::OnSecond() {
   }
 }
 
-// MaybeFinish ends the run once every scheduled request is answered.
+// MaybeFinish ends the run once every scheduled request has a response.
 void Generator::MaybeFinish() {
   if (schedule_done_ && queue_.empty() && in_flight_ == 0) {
     // Let the last whole second report before stopping.

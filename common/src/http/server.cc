@@ -33,7 +33,6 @@
 #include <system_error>
 #include <thread>
 
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -473,8 +472,8 @@ class Session : public std::enable_shared_from_this<Session> {
     DoLinger();
   }
 
-  // SetDeadline moves the watchdog deadline. Moving it later is an
-  // assignment; moving it earlier re-arms the timer.
+  // SetDeadline moves the watchdog deadline. Moving it later is only an
+  // assignment, and moving it earlier re-arms the timer.
   void SetDeadline(SteadyTime deadline) {
     deadline_ = deadline;
     if (deadline < timer_.expiry()) {
@@ -547,8 +546,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool closed_ = false;
 };
 
-// Loop is one event loop: an io_context, the thread that runs it, and,
-// with reuse_port, its own listening socket.
+// Loop is one event loop: an io_context and, with reuse_port, its own
+// listening socket. Start gives it one thread, or with a shared context
+// several.
 struct Loop {
   explicit Loop(int concurrency_hint) : context(concurrency_hint) {}
 
@@ -606,7 +606,7 @@ struct Server::Impl {
   bool stopped = false;
 
   // Accept serves one acceptor: every accepted socket becomes a Session on
-  // `loop`'s context (through a strand when threads share the context).
+  // session_loop's context (through a strand when threads share it).
   void Accept(Loop& acceptor_loop, Loop& session_loop, bool strand);
   void Listen(Loop& loop, const tcp::endpoint& endpoint);
 };

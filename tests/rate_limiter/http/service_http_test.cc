@@ -1,9 +1,9 @@
 // End-to-end tests of rl-service over real HTTP on 127.0.0.1.
 //
 // Each test starts the service's handler on labkit::http::Server with its
-// own configuration (an in-memory store, a real clock) and talks to it with
-// a Beast client: whole requests, raw bytes for malformed and slow
-// clients, and several threads for the concurrency cases.
+// own configuration, an in-memory store and a real clock. A Beast client
+// then sends whole requests, raw bytes for malformed and slow clients, or
+// requests from several threads for the concurrency cases.
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -529,7 +529,8 @@ TEST(RlServiceBinary, BadConfigExitsWithFileAndLine) {
   std::ifstream in(output);
   const std::string text((std::istreambuf_iterator<char>(in)),
                          std::istreambuf_iterator<char>());
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2)
+  ASSERT_TRUE(WIFEXITED(status)) << "rl-service must exit, not crash";
+  EXPECT_EQ(WEXITSTATUS(status), 2)
       << "rl-service exits with status 2 on a bad configuration";
   EXPECT_NE(text.find(path + ":2: invalid rate '10/fortnight': expected N/s, "
                              "N/min or N/h"),

@@ -49,7 +49,10 @@ struct LoadRequest {
 struct LoadOptions {
   // address must be a loopback address.
   std::string address = "127.0.0.1";
-  // ports are the servers to load; connection i goes to ports[i % size].
+  // ports are the servers to load. The connections are split into equal
+  // blocks, one per port: with 8 connections and 2 ports, connections 0-3
+  // go to ports[0] and 4-7 to ports[1]. Requests go to the connections in
+  // turn, so each kind of request reaches every port.
   std::vector<std::uint16_t> ports;
   // rate is the total request rate, in requests per second.
   std::int64_t rate = 100;
@@ -57,7 +60,7 @@ struct LoadOptions {
   int connections = 8;
   // duration is how long requests are scheduled, in nanoseconds.
   Nanos duration = 10'000'000'000;
-  // drain_timeout is how long to wait for answers after `duration`.
+  // drain_timeout is how long to wait for responses after `duration`.
   Nanos drain_timeout = 2'000'000'000;
   // requests are sent in turn: request k is requests[k % size].
   std::vector<LoadRequest> requests;
@@ -79,7 +82,7 @@ struct LoadCounts {
   std::uint64_t rejected = 0;  // 429 Too Many Requests
   std::uint64_t other = 0;     // any other status
   // errors counts requests that got no response (connection reset, closed
-  // before the answer, unparseable response) and failed connects.
+  // before the response, unparseable response) and failed connects.
   std::uint64_t errors = 0;
   LatencySummary latency;
 };

@@ -2,7 +2,7 @@
 //
 // For each request it resolves the client, decides the client's tier limit
 // and, when the path is under a route, the route's limit, all or nothing
-// through a Store, and answers:
+// through a Store, and responds:
 //
 //   allowed   200 with a small JSON body
 //   rejected  429 from rl::MakeRejection (Retry-After, problem+json)
@@ -60,7 +60,8 @@ class RateLimitService {
   RateLimitService(const RateLimitService&) = delete;
   RateLimitService& operator=(const RateLimitService&) = delete;
 
-  // Handle answers one request; pass it to labkit::http::Server.
+  // Handle returns the response to one request; pass it to
+  // labkit::http::Server.
   labkit::http::Response Handle(const labkit::http::Request& request);
 
   // SetServerStats gives /metrics the server's counters. Call it before
