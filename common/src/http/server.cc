@@ -66,6 +66,7 @@ constexpr std::size_t kReadSize = 65536;
 // After a failed accept (out of file descriptors, say) the acceptor waits
 // this long before accepting again, so the loop does not spin.
 constexpr std::chrono::milliseconds kAcceptBackoff{50};
+constexpr std::chrono::seconds kAcceptLogInterval{1};
 
 // LoopStats are the counters of one event loop. Each loop has its own cache
 // line, so threads do not contend on the hot path; relaxed atomics because
@@ -556,6 +557,10 @@ struct Loop {
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::steady_timer> backoff;
   LoopStats* stats = nullptr;  // owned by Server::Impl, outlives the loop
+  // Accept errors are logged at most once per kAcceptLogInterval; the
+  // next log line gives the count of those left out.
+  SteadyTime accept_error_logged{};
+  std::uint64_t accept_errors_unlogged = 0;
 };
 
 // ProbePortFree throws std::system_error naming the address and port when
@@ -632,8 +637,18 @@ void Server::Impl::Accept(Loop& acceptor_loop, Loop& session_loop,
     // A failed accept (too many open files, say) is logged, then retried
     // after a short pause.
     if (ec) {
-      spdlog::error("accept on port {} failed: {}; retrying in {} ms", port,
-                    ec.message(), kAcceptBackoff.count());
+      const SteadyTime now = std::chrono::steady_clock::now();
+      if (now - acceptor_loop.accept_error_logged >= kAcceptLogInterval) {
+        spdlog::error(
+            "accept on port {} failed: {}; retrying every {} ms ({} more "
+            "failures since the last message)",
+            port, ec.message(), kAcceptBackoff.count(),
+            acceptor_loop.accept_errors_unlogged);
+        acceptor_loop.accept_error_logged = now;
+        acceptor_loop.accept_errors_unlogged = 0;
+      } else {
+        ++acceptor_loop.accept_errors_unlogged;
+      }
       acceptor_loop.backoff->expires_after(kAcceptBackoff);
       acceptor_loop.backoff->async_wait(
           [this, &acceptor_loop, &session_loop, strand](beast::error_code e) {

@@ -83,8 +83,9 @@ int Run(const Flags& flags) {
                               });
   service.SetServerStats([&server] { return server.stats(); });
   service.SetStoreErrors(store.errors);
+  std::uint16_t port = 0;
   try {
-    server.Start();
+    port = server.Start();
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;
@@ -92,7 +93,7 @@ int Run(const Flags& flags) {
   spdlog::info(
       "rl-service started on 127.0.0.1:{} with {} thread(s), store {}, "
       "failure policy {}, {} tier(s) and {} route(s) from {}",
-      flags.port, flags.threads, store.store->Name(), flags.failure_policy,
+      port, flags.threads, store.store->Name(), flags.failure_policy,
       service.config().tiers.size(), service.config().routes.size(),
       flags.config);
 

@@ -32,6 +32,7 @@
 
 #include "labkit/clock.h"
 #include "labkit/config.h"
+#include "labkit/http/load_client.h"
 #include "labkit/http/server.h"
 #include "rate_limiter/service/service.h"
 #include "rate_limiter/service/service_config.h"
@@ -538,6 +539,58 @@ TEST(RlServiceBinary, BadConfigExitsWithFileAndLine) {
       << text;
   std::remove(path.c_str());
   std::remove(output.c_str());
+}
+
+TEST(LoadClient, CountsEveryResponseByStatus) {
+  // Two clients at 100 requests per second each for 1 s, against a burst
+  // of 2 that refills once an hour: exactly 2 allowed per client.
+  TestService service(kSmallLimit);
+  labkit::http::LoadOptions options;
+  options.ports = {service.port()};
+  options.rate = 200;
+  options.connections = 4;
+  options.duration = 1'000'000'000;
+  for (const char* key : {"load-a", "load-b"}) {
+    labkit::http::LoadRequest request;
+    request.target = "/api/items";
+    request.headers = {{"X-API-Key", key}};
+    options.requests.push_back(request);
+  }
+
+  std::vector<labkit::http::LoadSecond> seconds;
+  labkit::http::LoadReport report = labkit::http::RunLoad(
+      options,
+      [&](const labkit::http::LoadSecond& s) { seconds.push_back(s); });
+
+  EXPECT_EQ(report.total.sent, 200u) << "200/s for 1 s";
+  EXPECT_EQ(report.total.ok, 4u) << "a burst of 2 for each of 2 clients";
+  EXPECT_EQ(report.total.rejected, 196u);
+  EXPECT_EQ(report.total.other, 0u);
+  EXPECT_EQ(report.total.errors, 0u);
+  EXPECT_EQ(report.unfinished, 0u);
+  ASSERT_EQ(report.by_request.size(), 2u);
+  EXPECT_EQ(report.by_request[0].ok, 2u);
+  EXPECT_EQ(report.by_request[1].ok, 2u);
+  EXPECT_GT(report.total.latency.max, 0);
+  EXPECT_LE(report.total.latency.p50, report.total.latency.p99);
+  ASSERT_EQ(seconds.size(), 1u) << "one per-second report for a 1 s run";
+  EXPECT_EQ(seconds[0].second, 0);
+  EXPECT_EQ(seconds[0].counts.sent, 200u);
+  EXPECT_EQ(service.service().stats().requests, 200u)
+      << "the server saw exactly what the client sent";
+}
+
+TEST(LoadClient, RejectsNonLoopbackAddress) {
+  labkit::http::LoadOptions options;
+  options.address = "192.0.2.1";
+  options.ports = {80};
+  options.requests = {labkit::http::LoadRequest{}};
+  std::optional<std::string> error = labkit::http::ValidateLoadOptions(options);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(*error,
+            "invalid load address '192.0.2.1': the load generator sends only "
+            "to loopback (127.0.0.1 or ::1)");
+  EXPECT_THROW(labkit::http::RunLoad(options), std::invalid_argument);
 }
 
 // Concurrency: many client threads, one exact total.
