@@ -44,7 +44,8 @@ std::vector<std::string> ReadLines(const fs::path& path) {
 
 std::vector<std::string> CmakeConfigureArgv(const Layout& layout, std::string_view preset) {
   std::vector<std::string> argv = {"cmake", "--preset", std::string(preset)};
-  // The presets put each tree under <root>/build; honor a moved build root.
+  // The presets put each tree under <root>/build, so a moved build root
+  // needs -B.
   if (layout.build_root != layout.root / "build") {
     argv.push_back("-B");
     argv.push_back(layout.PresetDir(preset).string());
@@ -144,7 +145,7 @@ std::vector<std::string> ExtractErrorLines(const std::vector<std::string>& log_l
   }
   if (!picked.empty()) return picked;
 
-  // Nothing recognizable: the last lines usually say what went wrong.
+  // Nothing recognizable: the last lines usually name what went wrong.
   const size_t tail = std::min<size_t>(10, log_lines.size());
   for (size_t i = log_lines.size() - tail; i < log_lines.size(); ++i) pick(log_lines[i]);
   return picked;

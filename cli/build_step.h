@@ -31,7 +31,7 @@ struct StepResult {
 
 struct StepOptions {
   std::string log_name;  // the log is build/logs/<log_name>.log
-  std::string label;     // what the progress line says, "building gcra"
+  std::string label;     // the progress line's text, "building gcra"
   std::vector<std::string> argv;
   fs::path working_dir;
   std::chrono::milliseconds timeout{0};
@@ -46,10 +46,10 @@ StepResult RunStep(const Layout& layout, const StepOptions& options);
 // PrintStepFailure prints what failed, the relevant error lines and the log.
 void PrintStepFailure(const Layout& layout, std::string_view what, const StepResult& step);
 
-// ExtractErrorLines picks the lines that explain a failure from a step's log:
-// compiler errors with their source excerpt, linker errors, CMake errors,
-// ctest's list of failed tests; else the last lines. Paths inside the
-// repository are shortened to relative ones.
+// ExtractErrorLines picks the lines of a step's log that explain a failure.
+// Those are compiler errors with their source excerpt, linker errors, CMake
+// errors and ctest's list of failed tests, or else the last lines. Paths
+// inside the repository are shortened to relative ones.
 std::vector<std::string> ExtractErrorLines(const std::vector<std::string>& log_lines,
                                            const Layout& layout, size_t max_lines);
 
@@ -70,7 +70,7 @@ StepResult BuildTargets(const Layout& layout, std::string_view preset,
                         const std::vector<std::string>& targets, std::string log_name,
                         std::string label, bool keep_going);
 
-// ListTargets returns the names of every target ninja knows in the tree.
+// ListTargets returns the name of every target in the tree's build.ninja.
 StatusOr<std::set<std::string>> ListTargets(const Layout& layout, std::string_view preset);
 
 // FailedTargets returns the targets among `targets` that a keep-going

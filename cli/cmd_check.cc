@@ -1,6 +1,7 @@
 // `labkit check LAB [EXERCISE] [--watch]`: build the learner's file against
 // the exercise's tests, run them, and explain the first failure.
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -63,7 +64,8 @@ void PrintTestFailure(const Layout& layout, const Lab& lab, const Exercise& exer
   std::printf("      Full output: %s\n", layout.Relative(run.log_path).c_str());
 }
 
-// CheckExercise builds and tests one exercise; it returns its result word.
+// CheckExercise builds and tests one exercise and returns its result word
+// ("passed", "failed", "build error", ...).
 std::string CheckExercise(const Layout& layout, const Lab& lab, const Exercise& exercise,
                           LabState& state) {
   ExerciseState& saved = state.For(exercise.name);
@@ -152,7 +154,8 @@ std::string CheckExercise(const Layout& layout, const Lab& lab, const Exercise& 
   return "failed";
 }
 
-// CheckOnce checks the exercises and prints a summary; true if all passed.
+// CheckOnce checks the exercises, prints a summary and returns true when
+// all of them passed.
 bool CheckOnce(const Layout& layout, const Lab& lab, const std::vector<const Exercise*>& exercises) {
   LabState state = LabState::Load(layout, lab.name);
   std::printf("%s\n", Paint(Color::kBold, "Checking " + lab.name + " (" + lab.title + ")").c_str());
@@ -216,8 +219,9 @@ Snapshot TakeSnapshot(const Lab& lab) {
   return snapshot;
 }
 
-// ChangedExercises returns the exercises whose file changed, or every
-// selected one when another file (the manifest, a hint) changed.
+// ChangedExercises returns the selected exercises whose file changed, or
+// every selected one when a file of no exercise (the manifest, a hint)
+// changed. A change to an exercise outside the selection is ignored.
 std::vector<const Exercise*> ChangedExercises(const Lab& lab, const Snapshot& before,
                                               const Snapshot& after,
                                               const std::vector<const Exercise*>& selected) {
@@ -233,11 +237,13 @@ std::vector<const Exercise*> ChangedExercises(const Lab& lab, const Snapshot& be
   std::vector<const Exercise*> exercises;
   for (const fs::path& path : changed) {
     const Exercise* owner = nullptr;
-    for (const Exercise* exercise : selected) {
-      if (lab.LearnerFile(*exercise) == path) owner = exercise;
+    for (const Exercise& exercise : lab.exercises) {
+      if (lab.LearnerFile(exercise) == path) owner = &exercise;
     }
     if (owner == nullptr) return selected;
-    exercises.push_back(owner);
+    const bool is_selected = std::find(selected.begin(), selected.end(), owner) != selected.end();
+    const bool is_listed = std::find(exercises.begin(), exercises.end(), owner) != exercises.end();
+    if (is_selected && !is_listed) exercises.push_back(owner);
   }
   return exercises;
 }
@@ -251,17 +257,19 @@ int Watch(const Layout& layout, const Lab& lab, const std::vector<const Exercise
                 layout.Relative(lab.dir).c_str());
     std::fflush(stdout);
 
-    // Poll every 300 ms; wait a moment after a change so a save completes.
-    const Snapshot before = TakeSnapshot(lab);
-    Snapshot after = before;
-    while (!Interrupted() && after == before) {
+    // Poll every 300 ms, and wait a moment after a change so a save completes.
+    Snapshot before = TakeSnapshot(lab);
+    to_check.clear();
+    while (!Interrupted() && to_check.empty()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      Snapshot after = TakeSnapshot(lab);
+      if (after == before) continue;
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
       after = TakeSnapshot(lab);
+      to_check = ChangedExercises(lab, before, after, selected);
+      before = std::move(after);
     }
     if (Interrupted()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(150));
-    to_check = ChangedExercises(lab, before, TakeSnapshot(lab), selected);
-    if (to_check.empty()) to_check = selected;
     std::printf("\n");
   }
   std::printf("\nStopped watching.\n");

@@ -16,7 +16,7 @@ namespace labkit::cli {
 
 namespace {
 
-// Confirm asks "y/N" on the terminal; anything but y or yes is a no.
+// Confirm prompts "y/N" on the terminal. Any input but y or yes is a no.
 bool Confirm(const std::string& question) {
   std::printf("%s [y/N] ", question.c_str());
   std::fflush(stdout);
@@ -51,7 +51,7 @@ int RunReset(const Layout& layout, const ResetOptions& options) {
     return kExitOk;
   }
 
-  // Ask first, unless --yes; without a terminal there is no one to ask.
+  // Ask first, unless --yes. Without a terminal there is no one to ask.
   std::printf("These files will be replaced by their starter:\n");
   for (const Exercise* exercise : edited) {
     std::printf("  %s\n", layout.Relative(lab->LearnerFile(*exercise)).c_str());

@@ -1,11 +1,11 @@
 // `labkit test [--quick]`: the full suite, as CI runs it.
 //
 // Steps: configure and build the default preset (everything plus each lab's
-// verify_<lab>), ctest, verify every lab; then, unless --quick, the asan
-// preset (build, ctest) and the tsan preset (build what the "concurrency"
-// tests need, ctest -L concurrency). The last line is "N passed, M failed",
-// counting tests over all steps; a failed configure or build counts as one
-// failure.
+// verify_<lab>), run ctest and verify every lab. Unless --quick, then build
+// and test the asan preset, and in the tsan preset build what the
+// "concurrency" tests need and run ctest -L concurrency. The last line is
+// "N passed, M failed", counting tests over all steps. A failed configure or
+// build counts as one failure.
 
 #include <cstdio>
 #include <regex>
@@ -38,7 +38,7 @@ void Announce(const std::string& what) {
   std::fflush(stdout);
 }
 
-// Report prints a step's outcome; a failed non-test step counts once.
+// Report prints a step's outcome. A failed non-test step counts as one failure.
 bool Report(const Layout& layout, const std::string& what, const StepResult& step, Tally* tally) {
   if (step.ok()) {
     std::printf("%s %s (%.0f s, log %s)\n", Paint(Color::kGreen, "ok").c_str(), what.c_str(),

@@ -50,7 +50,7 @@ struct ExerciseResult {
     return starter == "fails" && reference == "passes" &&
            MutantsCaught() == static_cast<int>(mutants.size());
   }
-  // Gaps lists what is wrong in plain words; empty when Ok().
+  // Gaps lists what is wrong in plain words, or returns "" when Ok().
   std::string Gaps() const {
     std::string gaps;
     auto add = [&](const std::string& gap) { gaps += (gaps.empty() ? "" : "; ") + gap; };
@@ -76,13 +76,13 @@ std::string OutcomeWord(TestRun::Verdict verdict) {
   return "unknown";
 }
 
-// A mutant is caught when its tests do not pass; a crash or a hang counts.
+// A mutant is caught when its tests do not pass. A crash or a hang counts.
 bool IsCaught(const std::string& outcome) {
   return outcome == "fails" || outcome == "crashed" || outcome == "timed out";
 }
 
-// RunJobs runs the built executables two at a time (one per core on a
-// two-core machine; the tests themselves are mostly single-threaded).
+// RunJobs runs the built executables two at a time, as the suite runs
+// ctest -j2.
 void RunJobs(const Layout& layout, const std::string& lab, std::vector<Job>& jobs) {
   std::vector<Job*> pending;
   for (Job& job : jobs) {
@@ -122,7 +122,7 @@ void RunJobs(const Layout& layout, const std::string& lab, std::vector<Job>& job
 // VerifyLab builds every starter, reference and mutant of one lab, runs them
 // and returns one result per exercise.
 std::vector<ExerciseResult> VerifyLab(const Layout& layout, const Lab& lab) {
-  // Build everything that builds; a failing mutant must not hide the rest.
+  // Build everything that builds, so one failing mutant hides nothing else.
   StepResult build = BuildTargets(layout, kDefaultPreset, {"verify_" + lab.name},
                                   "verify-" + lab.name + "-build",
                                   "building " + lab.name + "'s starters, references and mutants",
@@ -215,8 +215,8 @@ json::array ToJson(const std::vector<ExerciseResult>& results) {
   return array;
 }
 
-// CollectResults verifies the selected labs; an error has been printed when
-// it returns false.
+// CollectResults verifies the selected labs. It prints the error and
+// returns false when a lab cannot be loaded or configured.
 bool CollectResults(const Layout& layout, const VerifyOptions& options,
                     std::vector<ExerciseResult>* results, std::vector<Lab>* labs) {
   StatusOr<std::vector<Lab>> loaded = LoadLabs(layout, options.lab);
@@ -266,7 +266,7 @@ int RunVerify(const Layout& layout, const VerifyOptions& options) {
     return totals.failed == 0 ? kExitOk : kExitFailed;
   }
 
-  // JSON on stdout; progress and errors on stderr.
+  // The JSON goes to stdout, and progress and errors go to stderr.
   SendHumanOutputToStderr();
   std::vector<Lab> labs;
   std::vector<ExerciseResult> results;

@@ -1,7 +1,7 @@
 // Hints: the graded hints of an exercise, from its Markdown file.
 //
-// The file has sections headed "## Hint 1", "## Hint 2", ...; each section
-// runs to the next "## " heading. Hints go from a nudge to nearly the answer.
+// The file has sections headed "## Hint 1", "## Hint 2" and so on. Each
+// section runs to the next "## " heading. Hints go from a nudge to nearly the answer.
 #pragma once
 
 #include <string>

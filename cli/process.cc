@@ -138,7 +138,7 @@ ProcessResult RunProcess(const ProcessOptions& options) {
   const std::string working_dir = options.working_dir.string();
   const bool inherit_stderr = options.inherit_stderr;
 
-  // One pipe carries the child's output; the other reports an exec failure
+  // One pipe carries the child's output. The other reports an exec failure
   // (it closes silently on a successful exec, because it is close-on-exec).
   int output[2];
   int exec_status[2];

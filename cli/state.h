@@ -24,7 +24,7 @@ struct ExerciseState {
 
 class LabState {
  public:
-  // Load reads the state file; a missing or unreadable one is an empty state.
+  // Load reads the state file. A missing or unreadable file is an empty state.
   static LabState Load(const Layout& layout, const std::string& lab);
 
   // Save writes the state file atomically.

@@ -30,7 +30,7 @@ std::string Paint(Color color, std::string_view text);
 
 class Progress {
  public:
-  // `label` says what is going on, for example "building token_bucket".
+  // `label` names the work, for example "building token_bucket".
   explicit Progress(std::string label);
   ~Progress();
 

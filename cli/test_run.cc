@@ -126,7 +126,7 @@ std::string ExtractAssertionMessage(const std::string& failure_text) {
     return "the code threw an exception: " + match[1].str();
   }
 
-  // Skip gtest's wording; the assertion's message is what follows it.
+  // Skip gtest's wording, because the assertion's message follows it.
   size_t first_message_line = 0;
   while (first_message_line < lines.size() && IsGtestWording(lines, first_message_line)) {
     ++first_message_line;

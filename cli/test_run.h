@@ -37,7 +37,7 @@ TestRun RunTests(const Layout& layout, const fs::path& executable, const fs::pat
                  const fs::path& log_path, std::chrono::milliseconds timeout,
                  std::function<void()> on_tick = {});
 
-// The default limit for one exercise's tests; a run past it is a hang.
+// The limit for one exercise's tests. A run past it is reported as a hang.
 inline constexpr std::chrono::seconds kTestTimeout{30};
 
 // ExtractAssertionMessage removes GoogleTest's own wording ("Expected
