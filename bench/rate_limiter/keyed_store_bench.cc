@@ -27,11 +27,11 @@ constexpr std::size_t kKeys = 1'000'000;
 // kDrawn is the length of each precomputed key sequence. A thread starts at
 // its own offset and wraps around.
 constexpr std::size_t kDrawn = std::size_t{1} << 22;
-// kZipfExponent is the skew of the Zipf draw: 0.99, as in the YCSB workloads.
+// kZipfExponent is the skew of the Zipf draw: 0.99, YCSB's ZIPFIAN_CONSTANT.
 constexpr double kZipfExponent = 0.99;
 constexpr rl::Nanos kStep = 1'000;  // injected time per decision, per thread
 
-// kNeverFull refills one request per 10 s and holds a burst of 10^8. A key
+// kNeverFull refills one request per 10 s and has a burst of 10^8. A key
 // is decided about once per simulated second here, so after its first
 // request its bucket never fills again and never runs dry. The store drops
 // an entry that is full again (it equals a new one), so a quota that refills
