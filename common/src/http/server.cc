@@ -716,8 +716,12 @@ std::uint16_t Server::Start() {
   // One loop per thread with reuse_port, else one loop shared by all.
   const int loop_count = options.reuse_port ? options.threads : 1;
   for (int i = 0; i < loop_count; ++i) {
+    // A loop that only its own thread runs needs no locking around socket
+    // operations (posting and stopping from other threads stay locked).
+    const bool single_thread = options.reuse_port || options.threads == 1;
     impl_->loops.push_back(std::make_unique<Loop>(
-        options.reuse_port || options.threads == 1 ? 1 : options.threads));
+        single_thread ? BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO
+                      : options.threads));
     std::lock_guard lock(impl_->mu);
     impl_->loop_stats.push_back(std::make_unique<LoopStats>());
     impl_->loops.back()->stats = impl_->loop_stats.back().get();
