@@ -4,29 +4,48 @@
 // with LABKIT_ROOT set. Every verb reads labs/<lab>/lab.json for what the
 // lab contains; nothing here names an exercise.
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
 #include "layout.h"
+#include "manifest.h"
 #include "process.h"
 
 namespace labkit::cli {
 
 void PrintGuide() {
-  std::printf(
-      "labkit: hands-on system-design labs in C++.\n"
-      "\n"
-      "Start here:\n"
-      "  ./labkit list                          the labs, their exercises and your progress\n"
-      "  ./labkit check rate_limiter            build and test your code, with the first failure explained\n"
-      "  ./labkit check rate_limiter gcra --watch   check again on every save\n"
-      "  ./labkit hint rate_limiter gcra        the next hint, from a nudge to nearly the answer\n"
-      "\n"
-      "Also: solution, reset, verify, bench, demo, test, setup. Details: ./labkit VERB --help\n");
+  // Take the example names from the first lab, when the repository is found.
+  std::string lab = "LAB";
+  std::string exercise = "EXERCISE";
+  if (StatusOr<Layout> layout = FindLayout(); layout.ok()) {
+    StatusOr<std::vector<Lab>> labs = LoadLabs(layout.value(), "");
+    if (labs.ok() && !labs->empty() && !labs->front().exercises.empty()) {
+      lab = labs->front().name;
+      exercise = labs->front().exercises.front().name;
+    }
+  }
+  const std::string target = lab + " " + exercise;
+  const std::vector<std::pair<std::string, std::string>> steps = {
+      {"./labkit list", "the labs, their exercises and your progress"},
+      {"./labkit check " + target, "build and test your code, with the first failure explained"},
+      {"./labkit check " + target + " --watch", "check again on every save"},
+      {"./labkit hint " + target, "the next hint, from a nudge to nearly the solution"},
+  };
+  size_t width = 0;
+  for (const auto& [command, purpose] : steps) width = std::max(width, command.size());
+
+  std::printf("labkit: hands-on system-design labs in C++.\n\nStart here:\n");
+  for (const auto& [command, purpose] : steps) {
+    std::printf("  %-*s  %s\n", static_cast<int>(width), command.c_str(), purpose.c_str());
+  }
+  std::printf("\nAlso: solution, reset, verify, bench, demo, test, setup. Details: ./labkit VERB --help\n");
 }
 
 namespace {
@@ -107,6 +126,16 @@ int Main(int argc, char** argv) {
   // setup
   CLI::App* setup = app.add_subcommand("setup", "Install the packages the kit needs (runs scripts/setup.sh)");
 
+  // `demo LAB ...` passes everything after LAB, --help included, to the demo.
+  if (argc >= 3 && std::string_view(argv[1]) == "demo" && argv[2][0] != '-') {
+    StatusOr<Layout> layout = FindLayout();
+    if (!layout.ok()) {
+      std::fprintf(stderr, "error: %s\n", layout.status().message().c_str());
+      return kExitUsage;
+    }
+    InstallInterruptHandler();
+    return RunDemo(layout.value(), argv[2], std::vector<std::string>(argv + 3, argv + argc));
+  }
   CLI11_PARSE(app, argc, argv);
 
   if (app.get_subcommands().empty()) {
