@@ -29,8 +29,9 @@ namespace json = boost::json;
 namespace {
 
 constexpr const char* kPreset = "release";
-// The whole run aims at about a minute, so all benchmark runs share this
-// budget through --benchmark_min_time.
+// All benchmark runs share this budget through --benchmark_min_time, so a
+// bench takes about a minute. That is an estimate: the clamp on min_time and
+// each benchmark's own setup move it.
 constexpr double kBudgetSeconds = 50.0;
 constexpr std::chrono::minutes kExecutableTimeout{5};
 constexpr int kRounds = 2;
@@ -108,8 +109,8 @@ StatusOr<Timings> RunBenchmarks(const Layout& layout, const fs::path& executable
         failed != nullptr && failed->is_bool() && failed->as_bool()) {
       continue;
     }
-    // Google Benchmark's own rule: CPU time, unless the benchmark asked for
-    // wall-clock time with UseRealTime (its name then contains /real_time).
+    // Compare CPU time, unless the benchmark measures wall-clock time with
+    // UseRealTime (Google Benchmark 1.7 then adds /real_time to its name).
     const std::string name(b.at("name").as_string());
     const bool real_time = name.find("/real_time") != std::string::npos;
     const double time = b.at(real_time ? "real_time" : "cpu_time").to_number<double>();
@@ -309,8 +310,8 @@ int RunBench(const Layout& layout, const BenchOptions& options) {
   for (ExercisePlan& plan : plans) {
     if (Interrupted()) return kExitInterrupted;
     if (!plan.status.empty()) continue;
-    // Alternate the order between rounds, so neither side always runs
-    // first, while the machine is in the same state.
+    // Alternate the order between rounds so that neither side always runs
+    // first.
     bool learner_ok = true;
     bool reference_ok = true;
     for (int round = 0; round < kRounds; ++round) {
