@@ -8,6 +8,8 @@
 // build counts as one failure.
 
 #include <cstdio>
+#include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -96,12 +98,37 @@ void RunCtest(const Layout& layout, const std::string& preset, const std::string
   }
 }
 
-// ConcurrencyTargets returns the executables of the tests labeled
-// "concurrency", from ctest's JSON listing (it works before a build).
-std::vector<std::string> ConcurrencyTargets(const Layout& layout, const std::string& preset) {
+// TestExecutables maps each test name to its executable's file name, read
+// from the CTestTestfile.cmake files CMake writes at configure time. ctest's
+// own JSON listing leaves out the command of a test not built yet.
+std::map<std::string, std::string> TestExecutables(const fs::path& tree) {
+  // CMake 3.25 writes: add_test([=[name]=] "/path/to/executable" args...)
+  static const std::regex kAddTest(R"re(^add_test\(\[=*\[(.+?)\]=*\] "([^"]+)")re");
+  std::map<std::string, std::string> executables;
+  std::error_code error;
+  fs::recursive_directory_iterator it(tree, error);
+  for (; !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    if (it->path().filename() != "CTestTestfile.cmake") continue;
+    std::ifstream in(it->path());
+    for (std::string line; std::getline(in, line);) {
+      std::smatch match;
+      if (std::regex_search(line, match, kAddTest)) {
+        executables[match[1].str()] = fs::path(match[2].str()).filename().string();
+      }
+    }
+  }
+  return executables;
+}
+
+// LabeledTargets returns the executables of the tests with `label`. It reads
+// the names from `ctest -L label --show-only=json-v1`, which works before a
+// build, and takes each test's executable, named after its target, from
+// TestExecutables.
+std::vector<std::string> LabeledTargets(const Layout& layout, const std::string& preset,
+                                        const std::string& label) {
   std::string listing;
   ProcessOptions process;
-  process.argv = {"ctest", "--test-dir", layout.PresetDir(preset).string(), "-L", "concurrency",
+  process.argv = {"ctest", "--test-dir", layout.PresetDir(preset).string(), "-L", label,
                   "--show-only=json-v1"};
   process.inherit_stderr = true;
   process.timeout = std::chrono::seconds(60);
@@ -111,14 +138,16 @@ std::vector<std::string> ConcurrencyTargets(const Layout& layout, const std::str
   std::error_code error;
   json::value document = json::parse(listing, error);
   if (error || !document.is_object()) return {};
-  std::set<std::string> targets;
   const json::value* tests = document.as_object().if_contains("tests");
   if (tests == nullptr || !tests->is_array()) return {};
+
+  const std::map<std::string, std::string> executables = TestExecutables(layout.PresetDir(preset));
+  std::set<std::string> targets;
   for (const json::value& test : tests->as_array()) {
-    const json::value* command = test.as_object().if_contains("command");
-    if (command == nullptr || !command->is_array() || command->as_array().empty()) continue;
-    const json::value& program = command->as_array()[0];
-    if (program.is_string()) targets.insert(fs::path(std::string(program.as_string())).filename().string());
+    const json::value* name = test.as_object().if_contains("name");
+    if (name == nullptr || !name->is_string()) continue;
+    auto it = executables.find(std::string(name->as_string()));
+    if (it != executables.end()) targets.insert(it->second);
   }
   return {targets.begin(), targets.end()};
 }
@@ -134,7 +163,7 @@ void RunSanitizerPreset(const Layout& layout, const std::string& preset, const s
   // For a label, build only the executables its tests run, when ctest can tell.
   std::vector<std::string> targets;
   if (!label.empty()) {
-    targets = ConcurrencyTargets(layout, preset);
+    targets = LabeledTargets(layout, preset, label);
     if (targets.empty()) {
       std::printf("no tests labeled %s in %s: nothing to build or run\n", label.c_str(), preset.c_str());
       return;
