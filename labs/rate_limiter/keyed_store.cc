@@ -1,19 +1,95 @@
 // Exercise: the concurrent keyed store.
 //
 // Read rate_limiter/include/rate_limiter/keyed_store.h first: it states
-// what every function must do, and its private section declares the fields
-// and helpers this file uses. The constructor, the destructor and
-// ShardIndex are done. Fill in each function that throws "not implemented
-// yet", then run the exercise's tests.
+// what every public function must do. This file defines the Shard that the
+// header only declares: its fields and helpers are below, ready to use. The
+// constructor, the destructor and ShardIndex are done. Fill in each
+// function that throws "not implemented yet", then run the exercise's
+// tests.
 //
 // Hints: labs/rate_limiter/hints/keyed_store.md
 
 #include "rate_limiter/keyed_store.h"
 
+#include <functional>
+#include <list>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 
 namespace rl {
+
+// Shard is one independently locked part of the store: a mutex, the
+// entries whose ids map to it in least-recently-used order, and the
+// overrides set for those ids.
+struct KeyedStore::Shard {
+  // IdHash and IdEqual accept a stored id or an EntryId (heterogeneous
+  // lookup), so finding an existing entry never builds a std::string.
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(const EntryId& id) const {
+      std::size_t h = std::hash<std::string_view>{}(id.limit_name);
+      std::size_t k = std::hash<std::string_view>{}(id.key);
+      return h ^ (k + 0x9e3779b97f4a7c15 + (h << 6) + (h >> 2));
+    }
+    std::size_t operator()(std::string_view stored) const {
+      std::size_t nul = stored.find('\0');
+      return (*this)(EntryId{stored.substr(0, nul), stored.substr(nul + 1)});
+    }
+  };
+  struct IdEqual {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const {
+      return a == b;
+    }
+    bool operator()(std::string_view stored, const EntryId& id) const {
+      return stored.size() == id.limit_name.size() + 1 + id.key.size() &&
+             stored.starts_with(id.limit_name) &&
+             stored[id.limit_name.size()] == '\0' &&
+             stored.ends_with(id.key);
+    }
+    bool operator()(const EntryId& id, std::string_view stored) const {
+      return (*this)(stored, id);
+    }
+  };
+
+  struct Entry {
+    std::string id;  // limit name, '\0', key
+    Limiter limiter;
+  };
+
+  // The helpers below REQUIRE: mu is held by the caller.
+
+  // QuotaFor returns id's override if one is set, else limit.quota.
+  Quota QuotaFor(const EntryId& id, const Limit& limit) const;
+
+  // Find returns id's entry if it exists and still uses limit.algorithm
+  // with QuotaFor(id), else nullptr. It does not change the LRU order.
+  Entry* Find(const EntryId& id, const Limit& limit);
+
+  // FindOrInsert returns id's entry, moved to the front of the LRU list. A
+  // missing or outdated entry is replaced by a new, full one, after
+  // MakeRoom(now, max_entries).
+  Entry& FindOrInsert(const EntryId& id, const Limit& limit, Nanos now,
+                      std::size_t max_entries);
+
+  // MakeRoom drops entries from the LRU tail so that one more fits: first
+  // idle ones (full again at `now`), then, while the shard holds
+  // max_entries or more, the least recently used one even if it is not
+  // full.
+  void MakeRoom(Nanos now, std::size_t max_entries);
+
+  std::mutex mu;
+  // lru is most recently used first. index maps each entry's id into it;
+  // its keys view Entry::id, so an entry leaves index before lru.
+  std::list<Entry> lru;
+  std::unordered_map<std::string_view, std::list<Entry>::iterator, IdHash,
+                     IdEqual>
+      index;
+  // overrides maps an id to its own quota (see SetOverride).
+  std::unordered_map<std::string, Quota, IdHash, IdEqual> overrides;
+};
 
 KeyedStore::KeyedStore(KeyedStoreOptions options) : options_(options) {
   if (options_.shards == 0) {
@@ -38,7 +114,8 @@ KeyedStore::~KeyedStore() = default;
 Decision KeyedStore::Decide(std::string_view key, const Limit& limit,
                             Nanos now, std::int64_t cost) {
   // TODO: Lock the shard that holds EntryId{limit.name, key}, get its entry
-  // with FindOrInsert, and return the entry's limiter.Decide(now, cost).
+  // with shard.FindOrInsert(id, limit, now, max_per_shard_), and return the
+  // entry's limiter.Decide(now, cost).
   (void)key, (void)limit, (void)now, (void)cost;
   throw std::logic_error(
       "not implemented yet: KeyedStore::Decide (see "
@@ -47,9 +124,9 @@ Decision KeyedStore::Decide(std::string_view key, const Limit& limit,
 
 Decision KeyedStore::Peek(std::string_view key, const Limit& limit, Nanos now,
                           std::int64_t cost) {
-  // TODO: Lock the key's shard. Peek the entry's limiter if Find returns
-  // one; otherwise peek a new, full Limiter built with QuotaFor. Never
-  // create an entry here.
+  // TODO: Lock the key's shard. Peek the entry's limiter if shard.Find
+  // returns one; otherwise peek a new, full Limiter built with
+  // shard.QuotaFor. Never create an entry here.
   (void)key, (void)limit, (void)now, (void)cost;
   throw std::logic_error(
       "not implemented yet: KeyedStore::Peek (see "
@@ -87,51 +164,54 @@ std::size_t KeyedStore::size() const {
 }
 
 std::size_t KeyedStore::ShardIndex(const EntryId& id) const {
+  // The maps inside a shard bucket by the same hash, so the shard is picked
+  // from differently mixed bits.
   std::uint64_t mixed =
-      static_cast<std::uint64_t>(IdHash{}(id)) * 0x9e3779b97f4a7c15ULL;
+      static_cast<std::uint64_t>(Shard::IdHash{}(id)) * 0x9e3779b97f4a7c15ULL;
   return static_cast<std::size_t>(mixed >> 32) % shards_.size();
 }
 
-Quota KeyedStore::QuotaFor(const Shard& shard, const EntryId& id,
-                           const Limit& limit) {
-  // TODO: Return the override stored for id in shard.overrides, if any,
-  // else limit.quota. find(id) works without building a std::string.
-  (void)shard, (void)id, (void)limit;
+Quota KeyedStore::Shard::QuotaFor(const EntryId& id,
+                                  const Limit& limit) const {
+  // TODO: Return the override stored for id in overrides, if any, else
+  // limit.quota. find(id) works without building a std::string.
+  (void)id, (void)limit;
   throw std::logic_error(
-      "not implemented yet: KeyedStore::QuotaFor (see "
+      "not implemented yet: KeyedStore::Shard::QuotaFor (see "
       "labs/rate_limiter/hints/keyed_store.md)");
 }
 
-KeyedStore::Entry* KeyedStore::Find(Shard& shard, const EntryId& id,
-                                    const Limit& limit) {
-  // TODO: Look id up in shard.index. Return the entry only if its limiter
-  // still has limit.algorithm and QuotaFor(shard, id, limit); else nullptr.
-  (void)shard, (void)id, (void)limit;
+KeyedStore::Shard::Entry* KeyedStore::Shard::Find(const EntryId& id,
+                                                  const Limit& limit) {
+  // TODO: Look id up in index. Return the entry only if its limiter still
+  // has limit.algorithm and QuotaFor(id, limit); else nullptr.
+  (void)id, (void)limit;
   throw std::logic_error(
-      "not implemented yet: KeyedStore::Find (see "
+      "not implemented yet: KeyedStore::Shard::Find (see "
       "labs/rate_limiter/hints/keyed_store.md)");
 }
 
-KeyedStore::Entry& KeyedStore::FindOrInsert(Shard& shard, const EntryId& id,
-                                            const Limit& limit, Nanos now) {
-  // TODO: If id has an up-to-date entry, move it to the front of shard.lru
+KeyedStore::Shard::Entry& KeyedStore::Shard::FindOrInsert(
+    const EntryId& id, const Limit& limit, Nanos now,
+    std::size_t max_entries) {
+  // TODO: If id has an up-to-date entry, move it to the front of lru
   // (std::list::splice) and return it. Otherwise drop any outdated entry,
   // call MakeRoom, push a new Entry (id string "limit name\0key", a new
   // Limiter) at the front of lru, and add it to index.
-  (void)shard, (void)id, (void)limit, (void)now;
+  (void)id, (void)limit, (void)now, (void)max_entries;
   throw std::logic_error(
-      "not implemented yet: KeyedStore::FindOrInsert (see "
+      "not implemented yet: KeyedStore::Shard::FindOrInsert (see "
       "labs/rate_limiter/hints/keyed_store.md)");
 }
 
-void KeyedStore::MakeRoom(Shard& shard, Nanos now) {
-  // TODO: Walk a few entries from the back of shard.lru and drop each one
-  // that is full again at `now`. Then, while lru.size() >= max_per_shard_,
-  // drop the back entry. Erase an entry from index before erasing it from
-  // lru, because index's keys view Entry::id.
-  (void)shard, (void)now;
+void KeyedStore::Shard::MakeRoom(Nanos now, std::size_t max_entries) {
+  // TODO: Walk a few entries from the back of lru and drop each one that
+  // is full again at `now`. Then, while lru.size() >= max_entries, drop the
+  // back entry. Erase an entry from index before erasing it from lru,
+  // because index's keys view Entry::id.
+  (void)now, (void)max_entries;
   throw std::logic_error(
-      "not implemented yet: KeyedStore::MakeRoom (see "
+      "not implemented yet: KeyedStore::Shard::MakeRoom (see "
       "labs/rate_limiter/hints/keyed_store.md)");
 }
 

@@ -29,8 +29,8 @@ struct Outcome {
   Bucket bucket;
 };
 
-// CeilDiv returns ceil(a / b) for a >= 0 and b > 0.
-Nanos CeilDiv(Wide a, Wide b) { return static_cast<Nanos>((a + b - 1) / b); }
+// CeilDiv returns ceil(a / b) for a >= 0 and b > 0, in one 64-bit division.
+Nanos CeilDiv(std::int64_t a, std::int64_t b) { return a / b + (a % b != 0); }
 
 // ElapsedSince returns now - last for now >= last, exact for any two times.
 std::uint64_t ElapsedSince(Nanos last, Nanos now) {

@@ -5,11 +5,13 @@
 // over shards, each with its own mutex, so threads deciding for different
 // keys rarely contend.
 //
-// Memory is bounded. Each shard holds at most max_keys / shards entries in
-// least-recently-used order. An entry that has been idle long enough to be
-// full again is equivalent to a new one, so it is dropped first; when a shard
-// is over its cap, the least recently used entry is dropped even if it is not
-// full, which forgets that key's usage (the key is then treated as new).
+// Memory is bounded. Each shard holds at most max_keys / shards entries. An
+// entry that has been idle long enough to be full again is equivalent to a
+// new one, so it is dropped first. When a shard is at its cap, an entry that
+// was used long ago is dropped even if it is not full, which forgets that
+// key's usage (the key is then treated as new). The reference picks that
+// entry as the least recently used of a few sampled ones (all of them in a
+// shard of up to 8 entries), so it approximates LRU order.
 //
 // Several limits per request are decided all or nothing: DecideAll locks
 // every shard involved (in shard order, so two calls never deadlock), peeks
@@ -25,14 +27,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
-#include <list>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "rate_limiter/limiter.h"
@@ -117,76 +115,14 @@ class KeyedStore {
     std::string_view key;
   };
 
-  // IdHash and IdEqual accept a stored id or an EntryId (heterogeneous
-  // lookup), so finding an existing entry never builds a std::string.
-  struct IdHash {
-    using is_transparent = void;
-    std::size_t operator()(const EntryId& id) const {
-      std::size_t h = std::hash<std::string_view>{}(id.limit_name);
-      std::size_t k = std::hash<std::string_view>{}(id.key);
-      return h ^ (k + 0x9e3779b97f4a7c15 + (h << 6) + (h >> 2));
-    }
-    std::size_t operator()(std::string_view stored) const {
-      std::size_t nul = stored.find('\0');
-      return (*this)(EntryId{stored.substr(0, nul), stored.substr(nul + 1)});
-    }
-  };
-  struct IdEqual {
-    using is_transparent = void;
-    bool operator()(std::string_view a, std::string_view b) const {
-      return a == b;
-    }
-    bool operator()(std::string_view stored, const EntryId& id) const {
-      return stored.size() == id.limit_name.size() + 1 + id.key.size() &&
-             stored.starts_with(id.limit_name) &&
-             stored[id.limit_name.size()] == '\0' &&
-             stored.ends_with(id.key);
-    }
-    bool operator()(const EntryId& id, std::string_view stored) const {
-      return (*this)(stored, id);
-    }
-  };
-
-  struct Entry {
-    std::string id;  // limit name, '\0', key
-    Limiter limiter;
-  };
-  struct Shard {
-    mutable std::mutex mu;
-    // lru is most recently used first. index maps each entry's id into it;
-    // its keys view Entry::id, so an entry leaves index before lru.
-    std::list<Entry> lru;
-    std::unordered_map<std::string_view, std::list<Entry>::iterator, IdHash,
-                       IdEqual>
-        index;
-    // overrides maps an id to its own quota (see SetOverride).
-    std::unordered_map<std::string, Quota, IdHash, IdEqual> overrides;
-  };
+  // Shard is one independently locked part of the store: its mutex, the
+  // entries whose ids map to it, and their overrides. The file that
+  // implements KeyedStore defines it, so that the reference and the lab's
+  // starter can each lay out a shard their own way behind this header.
+  struct Shard;
 
   // ShardIndex returns the index in shards_ of the shard for `id`.
   std::size_t ShardIndex(const EntryId& id) const;
-
-  // The helpers below REQUIRE: shard.mu is held by the caller.
-
-  // QuotaFor returns id's override in `shard` if one is set, else
-  // limit.quota.
-  static Quota QuotaFor(const Shard& shard, const EntryId& id,
-                        const Limit& limit);
-
-  // Find returns id's entry if it exists and still uses limit.algorithm
-  // with QuotaFor(id), else nullptr. It does not change the LRU order.
-  static Entry* Find(Shard& shard, const EntryId& id, const Limit& limit);
-
-  // FindOrInsert returns id's entry, moved to the front of the LRU list. A
-  // missing or outdated entry is replaced by a new, full one, after
-  // MakeRoom.
-  Entry& FindOrInsert(Shard& shard, const EntryId& id, const Limit& limit,
-                      Nanos now);
-
-  // MakeRoom drops entries from the LRU tail so that one more fits: first
-  // idle ones (full again at `now`), then, while the shard is at its cap,
-  // the least recently used one even if it is not full.
-  void MakeRoom(Shard& shard, Nanos now);
 
   KeyedStoreOptions options_;
   std::size_t max_per_shard_;
