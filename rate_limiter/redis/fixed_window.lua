@@ -1,25 +1,27 @@
--- Fixed window counter over one or more limits, all or nothing.
+-- Fixed window counter: a batch of decisions, each over one or more limits,
+-- all or nothing.
 --
 -- Time is cut into windows [k * period, (k + 1) * period) since the Unix
--- epoch. Window k of limit i is counted in the string key KEYS[i] .. ':' .. k,
--- which expires when the window ends.
+-- epoch. Window k of a limit is counted in the string key
+-- base .. ':' .. k, which expires when the window ends.
 --
--- KEYS[i]  the base key of limit i.
+-- KEYS     the base key of every limit of every decision, in order.
 -- ARGV[1]  the time in microseconds since the Unix epoch, or '' to read the
---          server's TIME. Only tests send a time.
--- ARGV[2]  a request id, unused here.
--- ARGV[3 + 4*(i-1)] .. ARGV[6 + 4*(i-1)]  limit i: limit, period in
---          microseconds, burst (unused), cost.
+--          server's TIME once for the whole batch. Only tests send a time.
+-- Then, for each decision in order: the number of its limits n, and four
+-- values per limit: limit, period in microseconds, burst (unused), cost.
 --
--- Returns 4 integers per limit: allowed (1 or 0), remaining, retry_after in
--- microseconds (-1 when the cost exceeds the limit), reset_after in
--- microseconds. When any limit rejects, no count changes, and each limit's
--- integers show what it alone would have returned.
+-- Returns 4 integers per limit of every decision, in order: allowed (1 or
+-- 0), remaining, retry_after in microseconds (-1 when the cost exceeds the
+-- limit), reset_after in microseconds. When any limit of a decision
+-- rejects, that decision changes no count, and each of its limits shows
+-- what it alone would have returned. Decisions run one after another, so a
+-- later one reads the counts the earlier ones wrote.
 --
--- The count and its expiry change in this one atomic script. A count key
--- found without an expiry (left by a client whose INCR succeeded and whose
--- EXPIRE did not) gets one here, even when the request is rejected, so it
--- cannot block the client forever.
+-- The count and its expiry change together in this one atomic script. A
+-- count key found without an expiry (left by a client whose INCR succeeded
+-- and whose EXPIRE did not) gets one here, even when the request is
+-- rejected, so it cannot block the client forever.
 --
 -- NOTE: Redis TIME is the server's wall clock. If it steps back into an
 -- earlier window, that window's key (if still alive) is counted again.
@@ -48,56 +50,78 @@ local function current_time_us()
 end
 
 local now = current_time_us()
-local replies = {}
-local window_keys = {}
-local window_ttls_ms = {}
-local all_allowed = true
+local out = {}
+local next_key = 1
+local next_arg = 2
+-- Scratch space of one decision, indexed by limit, reused by every
+-- decision of the batch (a new table per decision costs more than the
+-- decision's own commands).
+local keys, counts, costs, ttls_ms = {}, {}, {}, {}
 
--- Decide every limit, repairing expiries but changing no count.
-for i = 1, #KEYS do
-  local base = 2 + 4 * (i - 1)
-  local limit = tonumber(ARGV[base + 1])
-  local period = tonumber(ARGV[base + 2])
-  local cost = tonumber(ARGV[base + 4])
+-- decide decides one request over n limits and appends its integers to
+-- out.
+local function decide(n)
+  local first_out = #out
+  local all_allowed = true
 
-  local window = idiv(now, period)
-  local key = KEYS[i] .. ':' .. string.format('%d', window)
-  local until_end = (window + 1) * period - now
-  local ttl_ms = math.max(1, ceil_div(until_end, 1000))
-  window_keys[i] = key
-  window_ttls_ms[i] = ttl_ms
+  -- Decide every limit without changing anything.
+  for i = 1, n do
+    local a = next_arg + 4 * (i - 1)
+    local limit = tonumber(ARGV[a])
+    local period = tonumber(ARGV[a + 1])
+    local cost = tonumber(ARGV[a + 3])
 
-  local count = tonumber(redis.call('GET', key) or '0')
-  if count > 0 and redis.call('PTTL', key) < 0 then
-    redis.call('PEXPIRE', key, ttl_ms)
+    local window = idiv(now, period)
+    local key = KEYS[next_key + i - 1] .. ':' .. string.format('%d', window)
+    local until_end = (window + 1) * period - now
+    local count = tonumber(redis.call('GET', key) or '0')
+    keys[i], counts[i], costs[i] = key, count, cost
+    ttls_ms[i] = math.max(1, ceil_div(until_end, 1000))
+
+    local o = first_out + 4 * (i - 1)
+    if cost <= limit and count + cost <= limit then
+      out[o + 1], out[o + 2], out[o + 3], out[o + 4] =
+        1, limit - count - cost, 0, until_end
+    else
+      all_allowed = false
+      out[o + 1] = 0
+      out[o + 2] = math.max(0, limit - count)
+      out[o + 3] = cost > limit and -1 or until_end
+      out[o + 4] = (cost <= limit or count > 0) and until_end or 0
+    end
+  end
+  next_key = next_key + n
+  next_arg = next_arg + 4 * n
+
+  -- Count the request in every window only when every limit allowed. SET
+  -- with PX writes the count and its expiry in one command. A key listed
+  -- twice in one decision adds both costs.
+  if all_allowed and n == 1 then
+    redis.call('SET', keys[1], string.format('%d', counts[1] + costs[1]),
+               'PX', ttls_ms[1])
+    return
+  end
+  if all_allowed then
+    local written = {}
+    for i = 1, n do
+      written[keys[i]] = (written[keys[i]] or counts[i]) + costs[i]
+      redis.call('SET', keys[i], string.format('%d', written[keys[i]]),
+                 'PX', ttls_ms[i])
+    end
+    return
   end
 
-  if cost > limit then
-    all_allowed = false
-    table.insert(replies, {0, math.max(0, limit - count), -1,
-                           count > 0 and until_end or 0})
-  elseif count + cost <= limit then
-    table.insert(replies, {1, limit - count - cost, 0, until_end})
-  else
-    all_allowed = false
-    table.insert(replies, {0, math.max(0, limit - count), until_end,
-                           until_end})
+  -- Rejected: change no count, but give a key left without expiry one.
+  for i = 1, n do
+    if counts[i] > 0 and redis.call('PTTL', keys[i]) < 0 then
+      redis.call('PEXPIRE', keys[i], ttls_ms[i])
+    end
   end
 end
 
--- Count the request in every window only when every limit allowed.
-if all_allowed then
-  for i = 1, #KEYS do
-    local cost = tonumber(ARGV[2 + 4 * (i - 1) + 4])
-    redis.call('INCRBY', window_keys[i], cost)
-    redis.call('PEXPIRE', window_keys[i], window_ttls_ms[i])
-  end
+while next_arg <= #ARGV do
+  local n = tonumber(ARGV[next_arg])
+  next_arg = next_arg + 1
+  decide(n)
 end
-
-local flat = {}
-for _, reply in ipairs(replies) do
-  for _, value in ipairs(reply) do
-    table.insert(flat, value)
-  end
-end
-return flat
+return out

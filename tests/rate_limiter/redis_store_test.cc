@@ -616,6 +616,63 @@ TEST_F(RedisStoreTest, DecideManyKeepsOrderInOnePipeline) {
       << "8 requests in one pipeline cost one round trip";
 }
 
+// Fixed-window and GCRA decisions of one pipeline run in one batched script
+// call. Each decision must still see the ones before it, keys must not mix,
+// and a reply must reach the request it belongs to.
+TEST_F(RedisStoreTest, DecideManyBatchesInOrder) {
+  for (Algorithm algorithm : {Algorithm::kFixedWindow, Algorithm::kGcra}) {
+    SCOPED_TRACE(NameOf(algorithm));
+    auto store = MakeStore();
+    Limit limit = MakeLimit("batch-" + NameOf(algorithm), algorithm,
+                            Quota{5, 60 * kSecond, 5});
+    ASSERT_EQ(RedisOutcomeName(Decide(*store, limit, "warm-up", kT0).outcome),
+              "decided"sv);
+    const std::int64_t round_trips = store->stats().round_trips;
+
+    // 16 requests alternate between keys "a" and "b"; the last asks for 3.
+    std::vector<LimitRequest> requests;
+    for (int i = 0; i < 16; ++i) {
+      requests.push_back(LimitRequest{i % 2 == 0 ? "a" : "b", &limit, 1});
+    }
+    requests.push_back(LimitRequest{"c", &limit, 3});
+    std::vector<RedisDecision> results = store->DecideMany(requests, kT0);
+    ASSERT_EQ(results.size(), requests.size());
+    for (int i = 0; i < 16; ++i) {
+      ASSERT_EQ(RedisOutcomeName(results[i].outcome), "decided"sv)
+          << results[i].error;
+      const int nth_of_key = i / 2 + 1;
+      EXPECT_EQ(results[i].decision.allowed, nth_of_key <= 5)
+          << "request " << nth_of_key << " of key " << requests[i].key
+          << " against a limit of 5";
+      if (nth_of_key <= 5) {
+        EXPECT_EQ(results[i].decision.decisions[0].remaining, 5 - nth_of_key)
+            << "request " << nth_of_key << " of key " << requests[i].key;
+      }
+    }
+    EXPECT_TRUE(results[16].decision.allowed) << "key c is new";
+    EXPECT_EQ(results[16].decision.decisions[0].remaining, 2)
+        << "key c's one request of cost 3 leaves 2 of 5";
+    EXPECT_EQ(store->stats().round_trips, round_trips + 1)
+        << "17 requests in one pipeline cost one round trip";
+  }
+}
+
+// A request that lists the same fixed-window limit twice counts both costs.
+TEST_F(RedisStoreTest, FixedWindowRepeatedLimitCountsBoth) {
+  auto store = MakeStore();
+  Limit limit = MakeLimit("api", Algorithm::kFixedWindow,
+                          Quota{5, 60 * kSecond, 5});
+  const LimitRequest twice[] = {{"k", &limit, 1}, {"k", &limit, 2}};
+  RedisDecision d = store->DecideAllWithOutcome(twice, kT0);
+  ASSERT_EQ(RedisOutcomeName(d.outcome), "decided"sv) << d.error;
+  ASSERT_TRUE(d.decision.allowed);
+
+  RedisDecision after = Decide(*store, limit, "k", kT0);
+  ASSERT_EQ(RedisOutcomeName(after.outcome), "decided"sv) << after.error;
+  EXPECT_EQ(after.decision.decisions[0].remaining, 1)
+      << "1 + 2 counted before, 1 now: 1 of 5 left";
+}
+
 // --- Concurrency (also run under ThreadSanitizer) ---------------------------
 
 class RedisStoreConcurrency : public RedisStoreTest {};

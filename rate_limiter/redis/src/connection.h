@@ -21,7 +21,11 @@ struct redisReply;
 
 namespace rl::redis_internal {
 
-// Call is one EVALSHA and, once `done` is set, its result.
+// kValuesPerLimit is the number of integers a script returns per limit.
+inline constexpr std::size_t kValuesPerLimit = 4;
+
+// Call is one decision, sent as an EVALSHA of its own or as part of a
+// batched one, and, once `done` is set, its result.
 struct Call {
   Script script = Script::kGcra;
   std::vector<std::string> keys;
@@ -55,14 +59,16 @@ class Connection {
   void Disconnect(const std::string& error);
   void StartBackoff(const std::string& error);
 
-  // AppendEval queues the EVALSHA of `call`; AppendLoad a SCRIPT LOAD.
-  void AppendEval(const Call& call);
+  // AppendEval queues the one EVALSHA of `command`: one call of any
+  // script, or consecutive calls of a batched script that share a time
+  // argument. AppendLoad queues a SCRIPT LOAD.
+  void AppendEval(std::span<Call* const> command);
   void AppendLoad(Script script);
   // ReadReply reads the next reply; nullptr after an I/O error.
   redisReply* ReadReply();
-  // StoreReply sets `call`'s result from `reply`. Returns false when the
-  // reply is a NOSCRIPT error.
-  bool StoreReply(Call& call, const redisReply& reply);
+  // StoreReply sets the result of every call in `command` from its one
+  // `reply`. Returns false when the reply is a NOSCRIPT error.
+  bool StoreReply(std::span<Call* const> command, const redisReply& reply);
   // FailCalls marks every call in `calls` kUnavailable with `error`.
   void FailCalls(std::span<Call* const> calls, const std::string& error);
 

@@ -16,13 +16,12 @@ namespace rl {
 namespace {
 
 using redis_internal::Call;
+using redis_internal::kValuesPerLimit;
 using redis_internal::Script;
 
 constexpr Nanos kNanosPerMicro = 1000;
 // kExactLimit is 2^53: Lua numbers are doubles, exact for integers below it.
 constexpr std::int64_t kExactLimit = std::int64_t{1} << 53;
-// kValuesPerLimit is the number of integers a script returns per limit.
-constexpr std::size_t kValuesPerLimit = 4;
 
 std::string_view AlgorithmText(Algorithm algorithm) {
   switch (algorithm) {
@@ -253,9 +252,17 @@ std::vector<RedisDecision> RedisStore::DecideMany(
   }
   Enqueue(queued);
 
-  for (std::size_t i = 0; i < requests.size(); ++i) {
+  // The I/O thread completes queued calls in queue order, so once the last
+  // one is done, every one is. Waiting for each in turn would wake this
+  // thread once per call.
+  for (std::size_t i = requests.size(); i-- > 0;) {
     if (calls[i] != nullptr) {
       done[i].wait();
+      break;
+    }
+  }
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    if (calls[i] != nullptr) {
       results[i] = Decode(requests.subspan(i, 1), *calls[i]);
     }
   }

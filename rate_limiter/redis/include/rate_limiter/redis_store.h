@@ -23,8 +23,16 @@
 // of one call must map to the same script (see the table above).
 //
 // Pipelining: callers on any number of threads enqueue their call; one I/O
-// thread writes every queued EVALSHA, then reads every reply. N concurrent
+// thread writes every queued call, then reads every reply. N concurrent
 // callers cost about one round trip. DecideMany sends a whole batch at once.
+// Consecutive queued calls to fixed_window.lua or gcra.lua go in one
+// EVALSHA that decides them one after another, so Redis pays the cost of a
+// script call once per batch instead of once per decision. Each decision
+// stays atomic and all or nothing, because the whole script is.
+//
+// NOTE: a Lua error in a batched EVALSHA (a key of the wrong type, say)
+// rejects every decision of that batch with kScriptError, not only the one
+// whose key is broken.
 //
 // Failures: a connect or command that fails or times out is an outage. The
 // store then applies its FailurePolicy (allow or reject), logs the error
