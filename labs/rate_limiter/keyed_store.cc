@@ -75,7 +75,7 @@ struct KeyedStore::Shard {
                       std::size_t max_entries);
 
   // MakeRoom drops entries from the LRU tail so that one more fits: first
-  // idle ones (full again at `now`), then, while the shard holds
+  // idle ones (full again at `now`), then, while the shard contains
   // max_entries or more, the least recently used one even if it is not
   // full.
   void MakeRoom(Nanos now, std::size_t max_entries);

@@ -110,8 +110,8 @@ Decision Gcra::Decide(Nanos now, std::int64_t cost) {
   tat_ = static_cast<Nanos>(tat_whole);
   tat_remainder_ =
       static_cast<std::int64_t>(outcome.cell.tat - tat_whole * limit);
-  // The latest time seen is max(now, last_), or now for a new key; it needs
-  // no division.
+  // The latest time seen is max(now, last_), or now for a new key, so it
+  // needs no division.
   last_ = started_ ? std::max(now, last_) : now;
   started_ = true;
   return outcome.decision;

@@ -2,10 +2,10 @@
 //
 // A shard keeps its entries in one dense vector and finds them through an
 // open-addressing hash set of positions in that vector
-// (boost::unordered_flat_set). A lookup hashes the id once, probes one
-// group of 15 one-byte hash fragments, and compares a stored id only on a
-// fragment match, so a resident key costs about one cache miss in the set
-// and one in the vector, and no allocation.
+// (boost::unordered_flat_set). A lookup hashes the id once, probes a group
+// of 15 one-byte hash fragments, and compares a stored id only on a
+// fragment match. A resident key thus costs no allocation and about one
+// cache miss in the set and one in the vector.
 //
 // Recency is a per-shard tick stored in each entry at every use, instead of
 // a linked LRU list. Eviction samples entries at random positions, so an
@@ -40,8 +40,8 @@ constexpr std::size_t kEvictionSample = 8;
 // 32-bit to keep the hash set small.
 constexpr std::size_t kMaxPositions = std::numeric_limits<std::uint32_t>::max();
 
-// Odd 64-bit constants for the hash. Any such constants work; these are
-// digits of pi and e.
+// Odd 64-bit constants for the hash. Any such constants work, and these
+// are digits of pi and e.
 constexpr std::uint64_t kHashSeed = 0x243f6a8885a308d3ULL;
 constexpr std::uint64_t kMixA = 0xb7e151628aed2a6bULL;
 constexpr std::uint64_t kMixB = 0x13198a2e03707345ULL;
@@ -71,7 +71,7 @@ std::uint64_t Fold(std::uint64_t a, std::uint64_t b) {
 // one 128-bit multiply.
 //
 // NOTE: the seed is fixed, so a client who can choose many keys could pick
-// ones that collide; std::hash, used here before, has the same weakness.
+// ones that collide. std::hash, used here before, has the same weakness.
 std::uint64_t HashBytes(std::string_view text, std::uint64_t seed) {
   const char* p = text.data();
   std::size_t n = text.size();

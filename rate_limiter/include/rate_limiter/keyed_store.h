@@ -5,7 +5,7 @@
 // over shards, each with its own mutex, so threads deciding for different
 // keys rarely contend.
 //
-// Memory is bounded. Each shard holds at most max_keys / shards entries. An
+// Memory is bounded. Each shard keeps at most max_keys / shards entries. An
 // entry that has been idle long enough to be full again is equivalent to a
 // new one, so it is dropped first. When a shard is at its cap, an entry that
 // was used long ago is dropped even if it is not full, which forgets that
