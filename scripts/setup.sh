@@ -4,8 +4,10 @@
 # npm packages of the peer benchmarks. Safe to run again: it installs only
 # what is missing.
 #
-#   scripts/setup.sh           install what is missing
-#   scripts/setup.sh --check   exit 0 if nothing is missing, 1 otherwise
+#   scripts/setup.sh           install the missing Debian packages
+#   scripts/setup.sh --peers   also install the npm packages of the peer
+#                              benchmarks (`labkit bench --peers` needs them)
+#   scripts/setup.sh --check   exit 0 if no Debian package is missing
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -36,14 +38,19 @@ missing_packages() {
 
 peer_dir=$root/bench/rate_limiter/peers-node
 
-peers_missing() {
-  [[ -f $peer_dir/package-lock.json && ! -d $peer_dir/node_modules ]]
-}
-
-if [[ ${1:-} == --check ]]; then
-  [[ -z $(missing_packages) ]] && ! peers_missing && exit 0
-  exit 1
-fi
+with_peers=false
+case ${1:-} in
+  --check)
+    [[ -z $(missing_packages) ]] && exit 0
+    exit 1
+    ;;
+  --peers) with_peers=true ;;
+  "") ;;
+  *)
+    echo "setup: unknown option '$1': expected --peers or --check" >&2
+    exit 2
+    ;;
+esac
 
 mkdir -p "$log_dir"
 : > "$log"
@@ -91,13 +98,16 @@ if ((${#missing[@]} > 0)); then
     apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-if [[ -f $peer_dir/package-lock.json && ! -d $peer_dir/node_modules ]]; then
+# The npm packages need the npm registry, so they are installed only on
+# request, for the peer benchmarks.
+if [[ $with_peers == true && ! -d $peer_dir/node_modules ]]; then
   if command -v npm >/dev/null; then
     run_step "Installing the npm packages of the peer benchmarks" \
       npm ci --prefix "$peer_dir" --no-audit --no-fund
   else
     echo "setup: npm is not installed; the peer benchmarks (labkit bench --peers) need it." >&2
-    echo "Install Node.js 18 or later with npm, then run scripts/setup.sh again." >&2
+    echo "Install Node.js 18 or later with npm, then run scripts/setup.sh --peers." >&2
+    exit 1
   fi
 fi
 
