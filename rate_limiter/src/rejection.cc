@@ -50,6 +50,18 @@ void AppendJsonString(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
+// PolicyWindow returns how long the quota takes to earn decision.limit
+// requests, in nanoseconds rounded up. For the window algorithms that is one
+// period. A token bucket or GCRA grants `burst` at once but earns only
+// `limit` per period, so advertising one period would promise more than the
+// sustained rate: rate 10/s with burst 20 takes 2 s. decision.limit is the
+// quota's limit or burst, and ValidQuota keeps both times the period within
+// 64 bits.
+Nanos PolicyWindow(const Quota& quota, const Decision& decision) {
+  const Nanos scaled = decision.limit * quota.period;
+  return scaled / quota.limit + (scaled % quota.limit != 0 ? 1 : 0);
+}
+
 }  // namespace
 
 std::int64_t CeilSeconds(Nanos wait) {
@@ -62,7 +74,7 @@ std::string RateLimitPolicyField(std::string_view policy, const Quota& quota,
   std::string field;
   AppendQuoted(field, policy);
   field += ";q=" + std::to_string(decision.limit);
-  field += ";w=" + std::to_string(CeilSeconds(quota.period));
+  field += ";w=" + std::to_string(CeilSeconds(PolicyWindow(quota, decision)));
   return field;
 }
 
@@ -91,10 +103,10 @@ HttpAnswer MakeRejection(std::string_view policy, const Quota& quota,
   answer.headers.emplace_back("RateLimit", RateLimitField(policy, decision));
 
   // The detail names the exceeded limit and what the client can do.
-  std::string detail = "Rate limit \"" + std::string(policy) +
-                       "\" exceeded: " + std::to_string(decision.limit) +
-                       " requests per " +
-                       std::to_string(CeilSeconds(quota.period)) + " s.";
+  std::string detail =
+      "Rate limit \"" + std::string(policy) + "\" exceeded: " +
+      std::to_string(decision.limit) + " requests per " +
+      std::to_string(CeilSeconds(PolicyWindow(quota, decision))) + " s.";
   if (never) {
     detail += " This request costs more than the whole quota, so retrying "
               "cannot succeed.";

@@ -9,8 +9,9 @@
 //
 // Rules the tests enforce: Retry-After is whole seconds rounded up (1.2 s
 // gives 2, exactly 2 s gives 2), a request that can never pass has no
-// Retry-After, and the body is valid JSON even when the path contains
-// quotes, backslashes or control characters.
+// Retry-After, RateLimit-Policy never advertises more than the sustained
+// rate (a burst of 20 at 10/s is q=20;w=2), and the body is valid JSON even
+// when the path contains quotes, backslashes or control characters.
 
 #include "rate_limiter/rejection.h"
 
@@ -30,9 +31,11 @@ std::int64_t CeilSeconds([[maybe_unused]] Nanos wait) {
 }
 
 // TODO: Return the policy name as a quoted string, then ";q=" and the
-// capacity (decision.limit), then ";w=" and the window (quota.period) in
-// whole seconds, rounded up: "api";q=100;w=60. Escape '"' and '\' in the
-// name with a '\'.
+// capacity (decision.limit), then ";w=" and the time the quota takes to
+// grant that capacity, decision.limit * quota.period / quota.limit, in
+// whole seconds, rounded up. 100 per 60 s gives "api";q=100;w=60; a token
+// bucket at 10/s with burst 20 gives "api";q=20;w=2, because w=1 would
+// promise 20 per second. Escape '"' and '\' in the name with a '\'.
 std::string RateLimitPolicyField([[maybe_unused]] std::string_view policy,
                                  [[maybe_unused]] const Quota& quota,
                                  [[maybe_unused]] const Decision& decision) {

@@ -5,7 +5,7 @@
 // HTTP" (draft-ietf-httpapi-ratelimit-headers-09 and later), which uses
 // Structured Field lists:
 //
-//   RateLimit-Policy: "api";q=100;w=60     quota q requests per window w s
+//   RateLimit-Policy: "api";q=100;w=60     q requests per window of w s
 //   RateLimit: "api";r=42;t=18             r remaining, full again in t s
 //
 // A rejection is status 429 Too Many Requests with Retry-After in whole
@@ -39,8 +39,13 @@ struct HttpAnswer {
 std::int64_t CeilSeconds(Nanos wait);
 
 // RateLimitPolicyField returns the RateLimit-Policy value for a policy
-// named `policy` with capacity decision.limit per quota.period, for example
-// "api";q=100;w=60. The window is in whole seconds, rounded up.
+// named `policy`: q is the capacity decision.limit, and w is how long the
+// quota takes to grant it, decision.limit * quota.period / quota.limit in
+// whole seconds, rounded up. For the window algorithms w is the period:
+// 100 per 60 s gives "api";q=100;w=60. A token bucket or GCRA advertises its
+// burst over the time its rate takes to earn it, so q/w never exceeds the
+// sustained rate: rate 10/s with burst 20 gives "api";q=20;w=2, not w=1.
+// REQUIRES: decision.limit is quota.limit or quota.burst.
 std::string RateLimitPolicyField(std::string_view policy, const Quota& quota,
                                  const Decision& decision);
 

@@ -8,11 +8,13 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "rate_limiter/gcra.h"
+#include "rate_limiter/token_bucket.h"
 
 namespace {
 
@@ -104,8 +106,75 @@ TEST(RateLimitPolicyFieldTest, CapacityComesFromTheDecision) {
   const Decision decision = Rejected(25, kSecond, kSecond);
 
   EXPECT_EQ(rl::RateLimitPolicyField("burst", quota, decision),
-            "\"burst\";q=25;w=1")
-      << "q must be decision.limit (25), not quota.limit (10)";
+            "\"burst\";q=25;w=3")
+      << "q must be decision.limit (25), not quota.limit (10), and w the "
+         "time 10/s takes to earn 25 (2.5 s), rounded up to 3";
+}
+
+TEST(RateLimitPolicyFieldTest, TokenBucketWindowIsBurstOverRate) {
+  // Rate 10/s with a burst of 20: the bucket grants 20 at once, then takes
+  // 2 s to earn them back.
+  const Quota quota = Quota::PerSecond(10).WithBurst(20);
+  rl::TokenBucket bucket(quota);
+  const Decision decision = bucket.Decide(0);
+  ASSERT_EQ(decision.limit, 20) << "a token bucket's capacity is its burst";
+
+  EXPECT_EQ(rl::RateLimitPolicyField("default", quota, decision),
+            "\"default\";q=20;w=2")
+      << "rate 10/s with burst 20 must advertise 20 requests per 2 s: "
+         "q=20;w=1 promises 20 per second while only 10 per second are "
+         "sustained, so a client that trusts it gets 429s";
+}
+
+TEST(RateLimitPolicyFieldTest, GcraWindowIsBurstOverRate) {
+  const Quota quota{100, 60 * kSecond, 300};
+  rl::Gcra limiter(quota);
+  const Decision decision = limiter.Decide(0);
+  ASSERT_EQ(decision.limit, 300) << "a GCRA's capacity is its burst";
+
+  EXPECT_EQ(rl::RateLimitPolicyField("default", quota, decision),
+            "\"default\";q=300;w=180")
+      << "rate 100/min with burst 300 must advertise 300 requests per 180 s "
+         "(the time 100/min takes to earn 300), not per 60 s";
+}
+
+TEST(RateLimitPolicyFieldTest, SmallBurstWindowRoundsUp) {
+  const Quota quota = Quota::PerSecond(10).WithBurst(5);
+  const Decision decision = Rejected(5, kSecond, kSecond);
+
+  EXPECT_EQ(rl::RateLimitPolicyField("p", quota, decision), "\"p\";q=5;w=1")
+      << "10/s earns a burst of 5 in 0.5 s, which must be written as w=1 "
+         "(rounded up), never w=0";
+}
+
+TEST(RateLimitPolicyFieldTest, ClientAtAdvertisedRateIsAllowed) {
+  // Read q and w back from the field, then send q requests at once every
+  // w seconds: the advertised policy must never get that client a 429.
+  const Quota quotas[] = {Quota::PerSecond(10).WithBurst(20),
+                          Quota{10, kSecond, 25},
+                          Quota{100, 60 * kSecond, 300}};
+  for (const Quota& quota : quotas) {
+    rl::TokenBucket bucket(quota);
+    const std::string field =
+        rl::RateLimitPolicyField("p", quota, bucket.Peek(0));
+    const std::size_t q_at = field.find(";q=");
+    const std::size_t w_at = field.find(";w=");
+    ASSERT_TRUE(q_at != std::string::npos && w_at != std::string::npos)
+        << "the field must contain ;q= and ;w=, got: " << field;
+    const std::int64_t q = std::stoll(field.substr(q_at + 3));
+    const Nanos w = std::stoll(field.substr(w_at + 3)) * kSecond;
+
+    for (int round = 0; round < 5; ++round) {
+      for (std::int64_t i = 1; i <= q; ++i) {
+        ASSERT_TRUE(bucket.Decide(round * w).allowed)
+            << "with " << field << " (rate " << quota.limit << " per "
+            << quota.period / kSecond << " s, burst " << quota.burst
+            << "), request " << i << " of " << q << " at t=" << round * w / kSecond
+            << " s was rejected: the policy advertises more than the "
+               "limiter sustains";
+      }
+    }
+  }
 }
 
 TEST(RateLimitPolicyFieldTest, WindowRoundsUp) {
@@ -202,6 +271,26 @@ TEST(MakeRejectionTest, RateLimitFieldsMatchTheHelpers) {
   ASSERT_TRUE(state.has_value()) << "a rejection must carry a RateLimit header";
   EXPECT_EQ(*state, "\"api\";r=0;t=30")
       << "RateLimit must be RateLimitField's value";
+}
+
+TEST(MakeRejectionTest, TokenBucketPolicyUsesBurstWindow) {
+  const Quota quota = Quota::PerSecond(10).WithBurst(20);
+  rl::TokenBucket bucket(quota);
+  for (int i = 1; i <= 20; ++i) {
+    ASSERT_TRUE(bucket.Decide(0).allowed)
+        << "request " << i << " of the burst of 20 must be allowed";
+  }
+  const Decision rejected = bucket.Decide(0);
+  ASSERT_FALSE(rejected.allowed) << "request 21 at t=0 must be rejected";
+
+  const HttpAnswer answer = rl::MakeRejection("default", quota, rejected, "/x");
+  const std::optional<std::string> policy =
+      FindHeader(answer, "RateLimit-Policy");
+  ASSERT_TRUE(policy.has_value())
+      << "a rejection must carry a RateLimit-Policy header";
+  EXPECT_EQ(*policy, "\"default\";q=20;w=2")
+      << "the 429 of a token bucket at 10/s with burst 20 must advertise "
+         "20 requests per 2 s, the same as RateLimitPolicyField";
 }
 
 TEST(MakeRejectionTest, ProblemDetailsBody) {
