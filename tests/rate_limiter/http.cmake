@@ -7,8 +7,9 @@ target_link_libraries(rl_http_test PRIVATE rl_service Boost::headers
                       labkit_test_main)
 target_compile_definitions(rl_http_test PRIVATE
   RL_SERVICE_BINARY="$<TARGET_FILE:rl-service>"
+  RL_DEMO_BINARY="$<TARGET_FILE:rl-demo>"
   RL_SAMPLE_CONFIG="${PROJECT_SOURCE_DIR}/rate_limiter/service/ratelimit.conf")
-add_dependencies(rl_http_test rl-service)
+add_dependencies(rl_http_test rl-service rl-demo)
 
 add_test(NAME rl_http_e2e
          COMMAND rl_http_test --gtest_filter=-*Concurrency*)

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@
 #include "rate_limiter/service/service.h"
 #include "rate_limiter/service/service_config.h"
 #include "rate_limiter/service/store_factory.h"
+#include "flags.h"
 
 namespace {
 
@@ -78,9 +80,13 @@ std::unique_ptr<Instance> StartInstance(
   instance->store.store->DecideAll({&request, 1}, clock.Now());
   if (instance->store.errors() != 0) {
     std::fprintf(stderr,
-                 "rl-demo: cannot reach Redis at %s. Start one with\n"
-                 "  redis-server --port PORT --save '' --appendonly no\n"
-                 "and pass --store redis://127.0.0.1:PORT\n",
+                 "rl-demo: cannot reach Redis at %s. Start one on this "
+                 "machine with\n"
+                 "  redis-server --port PORT --bind 127.0.0.1 --save '' "
+                 "--appendonly no --daemonize yes\n"
+                 "then pass --store redis://127.0.0.1:PORT, and stop it "
+                 "afterwards with\n"
+                 "  redis-cli -p PORT shutdown nosave\n",
                  store_spec.c_str());
     return nullptr;
   }
@@ -239,7 +245,12 @@ void PrintNextSteps(bool redis) {
     std::printf(
         "  ./labkit demo rate_limiter --store redis://127.0.0.1:6379\n"
         "                                      two instances sharing one "
-        "limit in Redis\n");
+        "limit in Redis.\n"
+        "                                      It needs a Redis on that "
+        "port, for example\n"
+        "      redis-server --port 6379 --bind 127.0.0.1 --save '' "
+        "--appendonly no --daemonize yes\n"
+        "      (stop it afterwards with redis-cli -p 6379 shutdown nosave)\n");
   }
   std::printf("  labs/rate_limiter/README.md         how the limiter works, "
               "step by step\n");
@@ -317,11 +328,14 @@ int main(int argc, char** argv) {
       "rl-demo: a rate-limited HTTP service on 127.0.0.1 under 3x its limit"};
   Flags flags;
   app.add_option("--duration", flags.duration, "seconds of load (1 to 120)")
-      ->check(CLI::Range(1, 120));
+      ->check(rl::service::WholeNumber(1, 120, "a whole number of seconds"));
   app.add_option("--store", flags.store,
                  "memory, or redis://HOST:PORT for two instances sharing "
-                 "one limit");
-  CLI11_PARSE(app, argc, argv);
+                 "one limit (that Redis must be running)")
+      ->check(rl::service::StoreSpec());
+  if (std::optional<int> status = rl::service::ParseFlags(app, argc, argv)) {
+    return *status;
+  }
 
   // Only warnings and errors: the demo's own output explains the run.
   labkit::InitLogging("rl-demo", "warn");

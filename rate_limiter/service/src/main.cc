@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <optional>
 #include <string>
 
 #include "labkit/clock.h"
@@ -20,6 +21,7 @@
 #include "rate_limiter/service/service.h"
 #include "rate_limiter/service/service_config.h"
 #include "rate_limiter/service/store_factory.h"
+#include "flags.h"
 
 namespace {
 
@@ -115,20 +117,24 @@ int main(int argc, char** argv) {
   app.add_option("--config", flags.config,
                  "configuration file (see rate_limiter/service/ratelimit.conf)")
       ->required()
-      ->check(CLI::ExistingFile);
-  app.add_option("--port", flags.port, "TCP port on 127.0.0.1 (0 picks one)")
-      ->check(CLI::Range(0, 65535));
-  app.add_option("--threads", flags.threads, "server threads (event loops)")
-      ->check(CLI::Range(1, 256));
+      ->check(rl::service::ExistingFile());
+  app.add_option("--port", flags.port, "TCP port on 127.0.0.1, 0 to 65535 (0 picks a free one)")
+      ->check(rl::service::WholeNumber(0, 65535, "a port number"));
+  app.add_option("--threads", flags.threads, "server threads (event loops), 1 to 256")
+      ->check(rl::service::WholeNumber(1, 256, "a number of threads"));
   app.add_option("--store", flags.store,
-                 "where limits are counted: memory or redis://HOST:PORT");
+                 "where limits are counted: memory or redis://HOST:PORT")
+      ->check(rl::service::StoreSpec());
   app.add_option("--failure-policy", flags.failure_policy,
                  "with Redis unreachable: open (allow) or closed (reject)")
-      ->check(CLI::IsMember({"open", "closed"}));
+      ->check(rl::service::OneOf({"open", "closed"}));
   app.add_option("--log-level", flags.log_level,
                  "trace, debug, info, warn, error or off")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
-  CLI11_PARSE(app, argc, argv);
+      ->check(rl::service::OneOf(
+          {"trace", "debug", "info", "warn", "error", "off"}));
+  if (std::optional<int> status = rl::service::ParseFlags(app, argc, argv)) {
+    return *status;
+  }
 
   labkit::InitLogging("rl-service", flags.log_level);
   return Run(flags);

@@ -15,6 +15,8 @@ using labkit::ConfigSection;
 
 constexpr std::string_view kAlgorithms =
     "fixed_window, sliding_log, sliding_counter, token_bucket or gcra";
+constexpr std::string_view kRateFormat =
+    "N/s, N/min or N/h, where N is a whole number of 1 or more";
 
 bool UsesBurst(Algorithm algorithm) {
   return algorithm == Algorithm::kTokenBucket || algorithm == Algorithm::kGcra;
@@ -44,7 +46,7 @@ ConfigResult<Limit> ParseLimit(const ConfigFile& file,
   if (!rate_entry.ok()) return rate_entry.error();
   std::optional<labkit::Rate> rate = labkit::ParseRate(rate_entry.value()->value);
   if (!rate) {
-    return file.InvalidValue(*rate_entry.value(), "rate", "N/s, N/min or N/h");
+    return file.InvalidValue(*rate_entry.value(), "rate", kRateFormat);
   }
   limit.quota = Quota{rate->count, rate->period, rate->count};
 

@@ -31,17 +31,34 @@ int ScriptFamily(Algorithm algorithm) {
 
 }  // namespace
 
+std::optional<std::string> CheckStoreSpec(std::string_view spec) {
+  if (spec == "memory") return std::nullopt;
+  if (!IsRedis(spec)) {
+    return "invalid store '" + std::string(spec) +
+           "': expected memory or redis://HOST:PORT, for example "
+           "redis://127.0.0.1:6379";
+  }
+#if RL_SERVICE_HAVE_REDIS
+  std::string error;
+  if (!ParseRedisUrl(spec, &error)) return error;
+  return std::nullopt;
+#else
+  return "store '" + std::string(spec) +
+         "' is unavailable: this build has no Redis store "
+         "(rate_limiter/redis)";
+#endif
+}
+
 StoreSetup MakeStore(std::string_view spec, bool fail_open,
                      std::string* error) {
   StoreSetup setup;
+  if (auto problem = CheckStoreSpec(spec)) {
+    *error = *problem;
+    return setup;
+  }
   if (spec == "memory") {
     setup.store = std::make_unique<MemoryStore>();
     setup.errors = [] { return std::uint64_t{0}; };
-    return setup;
-  }
-  if (!IsRedis(spec)) {
-    *error = "invalid store '" + std::string(spec) +
-             "': expected memory or redis://HOST:PORT";
     return setup;
   }
 #if RL_SERVICE_HAVE_REDIS
@@ -59,9 +76,6 @@ StoreSetup MakeStore(std::string_view spec, bool fail_open,
   setup.store = std::move(redis);
 #else
   (void)fail_open;
-  *error = "store '" + std::string(spec) +
-           "' is unavailable: this build has no Redis store "
-           "(rate_limiter/redis)";
 #endif
   return setup;
 }

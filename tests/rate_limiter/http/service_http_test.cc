@@ -180,8 +180,9 @@ TEST(HttpService, AllowedThenRejected) {
     Reply allowed = client.Get("/api/items");
     EXPECT_EQ(allowed.status, 200) << "request " << i << " of the burst of 2";
     EXPECT_EQ(allowed.Header("Content-Type"), "application/json");
-    EXPECT_EQ(allowed.Header("RateLimit-Policy"), "\"default\";q=2;w=3600")
-        << "allowed responses carry the policy too";
+    EXPECT_EQ(allowed.Header("RateLimit-Policy"), "\"default\";q=2;w=7200")
+        << "allowed responses carry the policy too: a burst of 2 at 1/h "
+           "takes 2 h to earn, so the window is 7200 s, not 3600";
     EXPECT_EQ(allowed.Header("RateLimit"),
               "\"default\";r=" + std::to_string(2 - i) + ";t=" +
                   std::to_string(i * 3600))
@@ -195,7 +196,7 @@ TEST(HttpService, AllowedThenRejected) {
   EXPECT_EQ(rejected.Header("Content-Type"), "application/problem+json");
   EXPECT_EQ(rejected.Header("Retry-After"), "3600")
       << "at 1/h the next token is just under an hour away, rounded up";
-  EXPECT_EQ(rejected.Header("RateLimit-Policy"), "\"default\";q=2;w=3600");
+  EXPECT_EQ(rejected.Header("RateLimit-Policy"), "\"default\";q=2;w=7200");
   EXPECT_EQ(rejected.Header("RateLimit").rfind("\"default\";r=0;t=", 0), 0u)
       << "RateLimit after a rejection: " << rejected.Header("RateLimit");
   EXPECT_NE(rejected.body.find("\"status\":429"), std::string::npos)
@@ -236,7 +237,8 @@ TEST(HttpService, PremiumTierHasItsOwnLimit) {
   for (int i = 1; i <= 5; ++i) {
     Reply reply = client.Get("/api/items", {{"X-API-Key", "gold-1"}});
     EXPECT_EQ(reply.status, 200) << "premium request " << i << " of 5";
-    EXPECT_EQ(reply.Header("RateLimit-Policy"), "\"premium\";q=5;w=3600");
+    EXPECT_EQ(reply.Header("RateLimit-Policy"), "\"premium\";q=5;w=18000")
+        << "a burst of 5 at 1/h takes 5 h to earn";
   }
   EXPECT_EQ(client.Get("/api/items", {{"X-API-Key", "gold-1"}}).status, 429);
   EXPECT_EQ(client.Get("/api/items", {{"X-API-Key", "gold-2"}}).status, 200)
@@ -459,7 +461,14 @@ TEST(ServiceConfig, ErrorsNameFileLineAndValue) {
   };
   const std::vector<Case> cases = {
       {"[tier default]\nrate = 10/fortnight\n",
-       "2: invalid rate '10/fortnight': expected N/s, N/min or N/h"},
+       "2: invalid rate '10/fortnight': expected N/s, N/min or N/h, where N "
+       "is a whole number of 1 or more"},
+      {"[tier default]\nrate = 0/s\n",
+       "2: invalid rate '0/s': expected N/s, N/min or N/h, where N is a "
+       "whole number of 1 or more"},
+      {"[tier default]\nrate = 1.5/s\n",
+       "2: invalid rate '1.5/s': expected N/s, N/min or N/h, where N is a "
+       "whole number of 1 or more"},
       {"[tier default]\nrate = 10/s\nalgorithm = leaky\n",
        "3: invalid algorithm 'leaky': expected fixed_window, sliding_log, "
        "sliding_counter, token_bucket or gcra"},
@@ -534,11 +543,101 @@ TEST(RlServiceBinary, BadConfigExitsWithFileAndLine) {
   EXPECT_EQ(WEXITSTATUS(status), 2)
       << "rl-service exits with status 2 on a bad configuration";
   EXPECT_NE(text.find(path + ":2: invalid rate '10/fortnight': expected N/s, "
-                             "N/min or N/h"),
+                             "N/min or N/h, where N is a whole number of 1 "
+                             "or more"),
             std::string::npos)
       << text;
   std::remove(path.c_str());
   std::remove(output.c_str());
+}
+
+// CommandResult is a program's exit status and everything it printed.
+struct CommandResult {
+  int status = -1;
+  std::string output;
+};
+
+// RunCommand runs `command` through the shell and captures stdout and
+// stderr together. status is -1 when the program did not exit normally.
+CommandResult RunCommand(const std::string& command) {
+  const std::string output_path = ::testing::TempDir() + "rl_command.out";
+  const int status =
+      std::system((command + " > " + output_path + " 2>&1").c_str());
+  std::ifstream in(output_path);
+  CommandResult result;
+  result.output.assign(std::istreambuf_iterator<char>(in),
+                       std::istreambuf_iterator<char>());
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::remove(output_path.c_str());
+  return result;
+}
+
+TEST(RlServiceBinary, BadFlagNamesTheValue) {
+  struct Case {
+    std::string flags;
+    std::string message;
+  };
+  const std::string config = std::string(" --config ") + RL_SAMPLE_CONFIG;
+  const std::vector<Case> cases = {
+      {config + " --port abc",
+       "rl-service: --port: 'abc' is not a whole number. Expected a port "
+       "number from 0 to 65535."},
+      {config + " --port 70000",
+       "rl-service: --port: '70000' is out of range. Expected a port number "
+       "from 0 to 65535."},
+      {config + " --threads 0",
+       "rl-service: --threads: '0' is out of range. Expected a number of "
+       "threads from 1 to 256."},
+      {config + " --store redis",
+       "rl-service: --store: invalid store 'redis': expected memory or "
+       "redis://HOST:PORT, for example redis://127.0.0.1:6379"},
+      {config + " --failure-policy maybe",
+       "rl-service: --failure-policy: invalid value 'maybe'. Expected open "
+       "or closed."},
+      {" --config /nonexistent/labkit.conf",
+       "rl-service: --config: file '/nonexistent/labkit.conf' not found."},
+  };
+  for (const Case& c : cases) {
+    const CommandResult result =
+        RunCommand(std::string(RL_SERVICE_BINARY) + c.flags);
+    EXPECT_EQ(result.status, 2)
+        << "every usage error exits with status 2, for:" << c.flags;
+    EXPECT_NE(result.output.find(c.message), std::string::npos)
+        << "for" << c.flags << " expected the message\n  " << c.message
+        << "\nbut rl-service printed\n" << result.output;
+  }
+}
+
+TEST(RlDemoBinary, BadFlagNamesTheValue) {
+  struct Case {
+    std::string flags;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {" --duration abc",
+       "rl-demo: --duration: 'abc' is not a whole number. Expected a whole "
+       "number of seconds from 1 to 120."},
+      {" --duration 1.5",
+       "rl-demo: --duration: '1.5' is not a whole number."},
+      {" --duration 121",
+       "rl-demo: --duration: '121' is out of range. Expected a whole number "
+       "of seconds from 1 to 120."},
+      {" --store bogus://x",
+       "rl-demo: --store: invalid store 'bogus://x': expected memory or "
+       "redis://HOST:PORT"},
+  };
+  for (const Case& c : cases) {
+    const CommandResult result =
+        RunCommand(std::string(RL_DEMO_BINARY) + c.flags);
+    EXPECT_EQ(result.status, 2)
+        << "every usage error exits with status 2, for:" << c.flags;
+    EXPECT_NE(result.output.find(c.message), std::string::npos)
+        << "for" << c.flags << " expected the message\n  " << c.message
+        << "\nbut rl-demo printed\n" << result.output;
+    EXPECT_EQ(result.output.find("labkit demo:"), std::string::npos)
+        << "rl-demo must check its flags before it starts anything, for:"
+        << c.flags;
+  }
 }
 
 TEST(LoadClient, CountsEveryResponseByStatus) {

@@ -22,6 +22,11 @@ struct StoreSetup {
   std::function<std::uint64_t()> errors;
 };
 
+// CheckStoreSpec returns why `spec` is not a store this build can open, or
+// nullopt. It checks the form only ("memory", or a Redis URL such as
+// redis://127.0.0.1:6379), without connecting.
+std::optional<std::string> CheckStoreSpec(std::string_view spec);
+
 // MakeStore returns the store for `spec`. With a Redis store, fail_open
 // allows requests while Redis is unreachable and !fail_open rejects them.
 // On failure `store` is null and *error names the invalid value.
