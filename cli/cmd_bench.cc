@@ -14,6 +14,7 @@
 
 #include <boost/json.hpp>
 
+#include "bench_report.h"
 #include "build_step.h"
 #include "commands.h"
 #include "files.h"
@@ -35,25 +36,6 @@ constexpr const char* kPreset = "release";
 constexpr double kBudgetSeconds = 50.0;
 constexpr std::chrono::minutes kExecutableTimeout{5};
 constexpr int kRounds = 2;
-
-// Nanoseconds per iteration of each benchmark, by name.
-using Timings = std::map<std::string, double>;
-
-// KeepFastest merges a later round into `best`, keeping each benchmark's
-// lowest time: other load on the machine only ever slows a round down.
-void KeepFastest(const Timings& round, Timings* best) {
-  for (const auto& [name, nanos] : round) {
-    auto it = best->find(name);
-    if (it == best->end() || nanos < it->second) (*best)[name] = nanos;
-  }
-}
-
-double ToNanoseconds(double value, std::string_view unit) {
-  if (unit == "us") return value * 1e3;
-  if (unit == "ms") return value * 1e6;
-  if (unit == "s") return value * 1e9;
-  return value;  // "ns"
-}
 
 // CountBenchmarks counts the names `--benchmark_list_tests` prints, or
 // returns -1 when the executable fails.
@@ -91,42 +73,11 @@ StatusOr<Timings> RunBenchmarks(const Layout& layout, const fs::path& executable
 
   StatusOr<std::string> text = ReadFile(report);
   if (!text.ok()) return text.status();
-  std::error_code parse_error;
-  json::value document = json::parse(text.value(), parse_error);
-  if (parse_error || !document.is_object() || !document.as_object().contains("benchmarks")) {
-    return Status::Error(layout.Relative(report) + " is not a Google Benchmark JSON report");
+  StatusOr<Timings> timings = ParseBenchmarkReport(text.value());
+  if (!timings.ok()) {
+    return Status::Error(layout.Relative(report) + ": " + timings.status().message());
   }
-
-  // Average repeated runs of a name, and skip aggregates and errored runs.
-  std::map<std::string, std::pair<double, int>> sums;
-  for (const json::value& entry : document.as_object().at("benchmarks").as_array()) {
-    const json::object& b = entry.as_object();
-    if (const json::value* type = b.if_contains("run_type");
-        type != nullptr && type->is_string() && type->as_string() != "iteration") {
-      continue;
-    }
-    if (const json::value* failed = b.if_contains("error_occurred");
-        failed != nullptr && failed->is_bool() && failed->as_bool()) {
-      continue;
-    }
-    // Compare CPU time, unless the benchmark measures wall-clock time with
-    // UseRealTime (Google Benchmark 1.7 then adds /real_time to its name).
-    const std::string name(b.at("name").as_string());
-    const bool real_time = name.find("/real_time") != std::string::npos;
-    const double time = b.at(real_time ? "real_time" : "cpu_time").to_number<double>();
-    const std::string unit(b.at("time_unit").as_string());
-    sums[name].first += ToNanoseconds(time, unit);
-    sums[name].second += 1;
-  }
-  Timings timings;
-  for (const auto& [name, sum] : sums) timings[name] = sum.first / sum.second;
   return timings;
-}
-
-std::string FormatNanos(double nanos) {
-  char text[32];
-  std::snprintf(text, sizeof text, nanos < 100 ? "%.2f" : "%.0f", nanos);
-  return text;
 }
 
 std::string RatioWord(double ratio) {
@@ -212,12 +163,125 @@ int RunPeersOnly(const Layout& layout, const Lab& lab, bool as_json) {
 
 struct ExercisePlan {
   const Exercise* exercise;
-  std::string status;  // "not started", "build error", "failed", "ran", "missing"
+  // "no benchmark", "not started", "build error", "failed", "ran", "missing"
+  std::string status;
   std::string learner_target;
   std::string reference_target;
   Timings learner;
   Timings reference;
 };
+
+void PrintJsonReport(const Lab& lab, const std::vector<ExercisePlan>& plans,
+                     const Timings& lab_timings, double min_time) {
+  json::array exercises;
+  for (const ExercisePlan& plan : plans) {
+    json::array rows;
+    for (const auto& [name, reference] : plan.reference) {
+      json::object row{{"name", name}, {"unit", UnitName(reference.per_item)},
+                       {"reference_ns", reference.nanos}};
+      if (auto it = plan.learner.find(name); it != plan.learner.end()) {
+        const double ratio = it->second.nanos / reference.nanos;
+        row["learner_ns"] = it->second.nanos;
+        row["ratio"] = ratio;
+        row["word"] = RatioWord(ratio);
+      }
+      rows.push_back(std::move(row));
+    }
+    exercises.push_back(json::object{{"exercise", plan.exercise->name},
+                                     {"status", plan.status},
+                                     {"benchmarks", std::move(rows)}});
+  }
+  json::array lab_rows;
+  for (const auto& [name, timing] : lab_timings) {
+    lab_rows.push_back(
+        json::object{{"name", name}, {"unit", UnitName(timing.per_item)}, {"ns", timing.nanos}});
+  }
+  std::printf("%s\n", json::serialize(json::object{{"lab", lab.name},
+                                                   {"min_time_s", min_time},
+                                                   {"rounds", kRounds},
+                                                   {"exercises", std::move(exercises)},
+                                                   {"lab_benchmarks", std::move(lab_rows)}})
+                          .c_str());
+}
+
+// PrintExerciseTable prints learner against reference, one row per
+// benchmark, grouped by unit with the unit in each group's header. An
+// exercise that did not run gets one row with its status.
+void PrintExerciseTable(const std::vector<ExercisePlan>& plans) {
+  size_t width = 9;  // "benchmark"
+  for (const ExercisePlan& plan : plans) {
+    for (const auto& [name, timing] : plan.reference) width = std::max(width, name.size());
+  }
+  const int name_width = static_cast<int>(width);
+
+  for (const bool per_item : {false, true}) {
+    const std::string unit = UnitName(per_item);
+    bool header_printed = false;
+    auto print_header = [&] {
+      if (header_printed) return;
+      if (per_item) std::printf("\nThroughput benchmarks (time per item, from items_per_second):\n");
+      std::printf("%-18s %-*s %16s %18s  %s\n", "exercise", name_width, "benchmark",
+                  ("learner " + unit).c_str(), ("reference " + unit).c_str(), "ratio");
+      header_printed = true;
+    };
+    for (const ExercisePlan& plan : plans) {
+      if (plan.status != "ran") {
+        if (!per_item) {
+          print_header();
+          std::printf("%-18s %s\n", plan.exercise->name.c_str(), plan.status.c_str());
+        }
+        continue;
+      }
+      for (const auto& [name, reference] : plan.reference) {
+        if (reference.per_item != per_item) continue;
+        print_header();
+        auto it = plan.learner.find(name);
+        std::string learner_text = "-";
+        std::string ratio_text = "(no learner result)";
+        if (it != plan.learner.end()) {
+          const double ratio = it->second.nanos / reference.nanos;
+          char text[48];
+          std::snprintf(text, sizeof text, "%.2f (%s)", ratio, RatioWord(ratio).c_str());
+          learner_text = FormatNanos(it->second.nanos);
+          ratio_text = text;
+        }
+        std::printf("%-18s %-*s %16s %18s  %s\n", plan.exercise->name.c_str(), name_width,
+                    name.c_str(), learner_text.c_str(), FormatNanos(reference.nanos).c_str(),
+                    ratio_text.c_str());
+      }
+    }
+  }
+}
+
+// PrintLabTable prints the lab-wide reference benchmarks: per-operation
+// times first, then throughput benchmarks per item with their rate.
+void PrintLabTable(const Timings& timings) {
+  size_t width = 22;  // "benchmark (throughput)"
+  for (const auto& [name, timing] : timings) width = std::max(width, name.size());
+  const int name_width = static_cast<int>(width);
+
+  for (const bool per_item : {false, true}) {
+    bool header_printed = false;
+    for (const auto& [name, timing] : timings) {
+      if (timing.per_item != per_item) continue;
+      if (!header_printed) {
+        if (per_item) {
+          std::printf("  %-*s %12s %12s\n", name_width, "benchmark (throughput)", "ns/item",
+                      "items/s");
+        } else {
+          std::printf("  %-*s %12s\n", name_width, "benchmark", "ns/op");
+        }
+        header_printed = true;
+      }
+      if (per_item) {
+        std::printf("  %-*s %12s %12s\n", name_width, name.c_str(), FormatNanos(timing.nanos).c_str(),
+                    FormatRate(1e9 / timing.nanos).c_str());
+      } else {
+        std::printf("  %-*s %12s\n", name_width, name.c_str(), FormatNanos(timing.nanos).c_str());
+      }
+    }
+  }
+}
 
 }  // namespace
 
@@ -246,9 +310,11 @@ int RunBench(const Layout& layout, const BenchOptions& options) {
   std::vector<std::string> targets;
   for (const Exercise& exercise : lab->exercises) {
     const std::string stem = "bench_" + lab->name + "_" + exercise.name;
-    if (!exercise.has_bench || known->count(stem + "_reference") == 0) continue;
     ExercisePlan plan{&exercise, "", stem + "_learner", stem + "_reference", {}, {}};
-    if (StatusOf(lab.value(), exercise, state) == ExerciseStatus::kNotStarted) {
+    if (!exercise.has_bench || known->count(plan.reference_target) == 0) {
+      plan.status = "no benchmark";
+      plan.learner_target.clear();
+    } else if (StatusOf(lab.value(), exercise, state) == ExerciseStatus::kNotStarted) {
       plan.status = "not started";
       plan.learner_target.clear();
     } else if (known->count(plan.learner_target) == 0) {
@@ -334,67 +400,15 @@ int RunBench(const Layout& layout, const BenchOptions& options) {
 
   // Report as JSON or as a table.
   if (options.json) {
-    json::array exercises;
-    for (const ExercisePlan& plan : plans) {
-      json::array rows;
-      for (const auto& [name, reference_ns] : plan.reference) {
-        json::object row{{"name", name}, {"reference_ns", reference_ns}};
-        if (auto it = plan.learner.find(name); it != plan.learner.end()) {
-          row["learner_ns"] = it->second;
-          row["ratio"] = it->second / reference_ns;
-          row["word"] = RatioWord(it->second / reference_ns);
-        }
-        rows.push_back(std::move(row));
-      }
-      exercises.push_back(json::object{{"exercise", plan.exercise->name}, {"status", plan.status}, {"benchmarks", std::move(rows)}});
-    }
-    json::array lab_rows;
-    for (const auto& [name, ns] : lab_timings) lab_rows.push_back(json::object{{"name", name}, {"ns", ns}});
-    std::printf("%s\n", json::serialize(json::object{{"lab", lab->name},
-                                                      {"min_time_s", min_time},
-                                                      {"rounds", kRounds},
-                                                      {"exercises", std::move(exercises)},
-                                                      {"lab_benchmarks", std::move(lab_rows)}})
-                            .c_str());
+    PrintJsonReport(lab.value(), plans, lab_timings, min_time);
     return any_failure ? kExitFailed : kExitOk;
   }
-
-  size_t width = 9;  // "benchmark"
-  for (const ExercisePlan& plan : plans) {
-    for (const auto& [name, nanos] : plan.reference) width = std::max(width, name.size());
-  }
-  const int name_width = static_cast<int>(width);
   std::printf("%s benchmarks (release build, best of %d rounds of --benchmark_min_time=%.3f s)\n",
               lab->name.c_str(), kRounds, min_time);
-  std::printf("%-18s %-*s %14s %16s  %s\n", "exercise", name_width, "benchmark", "learner ns/op",
-              "reference ns/op", "ratio");
-  for (const ExercisePlan& plan : plans) {
-    if (plan.status != "ran") {
-      std::printf("%-18s %s\n", plan.exercise->name.c_str(), plan.status.c_str());
-      continue;
-    }
-    for (const auto& [name, reference_ns] : plan.reference) {
-      auto it = plan.learner.find(name);
-      std::string learner_text = "-";
-      std::string ratio_text = "(no learner result)";
-      if (it != plan.learner.end()) {
-        const double ratio = it->second / reference_ns;
-        char text[48];
-        std::snprintf(text, sizeof text, "%.2f (%s)", ratio, RatioWord(ratio).c_str());
-        learner_text = FormatNanos(it->second);
-        ratio_text = text;
-      }
-      std::printf("%-18s %-*s %14s %16s  %s\n", plan.exercise->name.c_str(), name_width, name.c_str(),
-                  learner_text.c_str(), FormatNanos(reference_ns).c_str(), ratio_text.c_str());
-    }
-  }
+  PrintExerciseTable(plans);
   if (!lab_timings.empty()) {
     std::printf("\nReference benchmarks (%s):\n", lab_target.c_str());
-    size_t lab_width = 0;
-    for (const auto& [name, ns] : lab_timings) lab_width = std::max(lab_width, name.size());
-    for (const auto& [name, ns] : lab_timings) {
-      std::printf("  %-*s %12s ns/op\n", static_cast<int>(lab_width), name.c_str(), FormatNanos(ns).c_str());
-    }
+    PrintLabTable(lab_timings);
   }
   std::printf("\nReports: %s/  Ratio = learner / reference; machines are noisy, so compare within one run.\n",
               layout.Relative(layout.LogsDir() / "bench").c_str());

@@ -37,16 +37,44 @@ void PrintExerciseLine(const Exercise& exercise, const std::string& verdict,
               detail.empty() ? "" : "  ", detail.c_str());
 }
 
-// PrintFirstHint shows hint 1 under a failure and counts it as shown.
-void PrintFirstHint(const Layout& layout, const Lab& lab, const Exercise& exercise,
-                    ExerciseState& saved) {
+// PrintHintPointer shows hint 1 in full under the first failure, and later
+// only a line saying which hint comes next.
+void PrintHintPointer(const Layout& layout, const Lab& lab, const Exercise& exercise,
+                      ExerciseState& saved) {
   StatusOr<std::vector<std::string>> hints = LoadHints(layout, lab, exercise);
   if (!hints.ok()) return;
-  std::printf("      %s\n", Paint(Color::kBold, "Hint 1:").c_str());
-  PrintIndented(hints.value()[0], "        ");
-  if (saved.hints_shown < 1) saved.hints_shown = 1;
-  if (hints.value().size() > 1) {
-    std::printf("      More help: ./labkit hint %s %s\n", lab.name.c_str(), exercise.name.c_str());
+  const int count = static_cast<int>(hints->size());
+  const std::string command = "./labkit hint " + lab.name + " " + exercise.name;
+  if (saved.hints_shown < 1) {
+    std::printf("      %s\n", Paint(Color::kBold, "Hint 1:").c_str());
+    PrintIndented(hints.value()[0], "        ");
+    saved.hints_shown = 1;
+    if (count > 1) std::printf("      More help: %s shows hint 2 of %d\n", command.c_str(), count);
+    return;
+  }
+  if (saved.hints_shown < count) {
+    std::printf("      Stuck? %s shows hint %d of %d\n", command.c_str(), saved.hints_shown + 1,
+                count);
+  } else {
+    std::printf("      You have read all %d hints (%s N shows one again); "
+                "./labkit solution %s %s shows the reference\n",
+                count, command.c_str(), lab.name.c_str(), exercise.name.c_str());
+  }
+}
+
+// PrintFailingTests lists every failing test by name, when more than one
+// failed, so the learner finds the others without opening the log.
+void PrintFailingTests(const TestRun& run) {
+  constexpr size_t kMaxListed = 10;
+  const std::vector<std::string>& names = run.failed_test_names;
+  if (names.size() < 2) return;
+  std::printf("      %s\n", Paint(Color::kBold, "Failing tests (" + std::to_string(names.size()) +
+                                                     "):").c_str());
+  for (size_t i = 0; i < names.size() && i < kMaxListed; ++i) {
+    std::printf("        %s\n", names[i].c_str());
+  }
+  if (names.size() > kMaxListed) {
+    std::printf("        ... and %zu more, in the full output\n", names.size() - kMaxListed);
   }
 }
 
@@ -60,7 +88,8 @@ void PrintTestFailure(const Layout& layout, const Lab& lab, const Exercise& exer
   } else if (!run.detail.empty()) {
     std::printf("      %s\n", run.detail.c_str());
   }
-  PrintFirstHint(layout, lab, exercise, saved);
+  PrintFailingTests(run);
+  PrintHintPointer(layout, lab, exercise, saved);
   std::printf("      Full output: %s\n", layout.Relative(run.log_path).c_str());
 }
 
@@ -154,9 +183,42 @@ std::string CheckExercise(const Layout& layout, const Lab& lab, const Exercise& 
   return "failed";
 }
 
-// CheckOnce checks the exercises, prints a summary and returns true when
-// all of them passed.
-bool CheckOnce(const Layout& layout, const Lab& lab, const std::vector<const Exercise*>& exercises) {
+// NextExercise returns the first exercise after `current` in manifest order
+// that has not passed, wrapping around to the start; null when all passed.
+const Exercise* NextExercise(const Lab& lab, const Exercise& current, LabState& state) {
+  const size_t count = lab.exercises.size();
+  const size_t start = static_cast<size_t>(&current - lab.exercises.data());
+  for (size_t step = 1; step < count; ++step) {
+    const Exercise& candidate = lab.exercises[(start + step) % count];
+    if (StatusOf(lab, candidate, state) != ExerciseStatus::kPassed) return &candidate;
+  }
+  return nullptr;
+}
+
+// PrintAfterPass prints the next steps once every checked exercise passed:
+// compare with the reference, then the next exercise not passed yet.
+void PrintAfterPass(const Layout& layout, const Lab& lab,
+                    const std::vector<const Exercise*>& exercises, LabState& state) {
+  if (exercises.empty()) return;
+  const Exercise& last = *exercises.back();
+  const std::string exercise_word = exercises.size() == 1 ? last.name : "EXERCISE";
+  std::printf("Next: compare your code with the reference: ./labkit solution %s %s\n",
+              lab.name.c_str(), exercise_word.c_str());
+  const Exercise* next = NextExercise(lab, last, state);
+  if (next == nullptr) {
+    std::printf("Every exercise of %s passed. Time your code against the reference: "
+                "./labkit bench %s\n", lab.name.c_str(), lab.name.c_str());
+    return;
+  }
+  std::printf("Then the next exercise, %s: edit %s, then run ./labkit check %s %s\n",
+              next->title.c_str(), layout.Relative(lab.LearnerFile(*next)).c_str(),
+              lab.name.c_str(), next->name.c_str());
+}
+
+// CheckOnce checks the exercises, prints a summary with the next step and
+// returns true when all of them passed. `watching` is true under --watch.
+bool CheckOnce(const Layout& layout, const Lab& lab, const std::vector<const Exercise*>& exercises,
+               bool watching) {
   LabState state = LabState::Load(layout, lab.name);
   std::printf("%s\n", Paint(Color::kBold, "Checking " + lab.name + " (" + lab.title + ")").c_str());
 
@@ -193,9 +255,15 @@ bool CheckOnce(const Layout& layout, const Lab& lab, const std::vector<const Exe
   if (not_started > 0) std::printf(", %d not started", not_started);
   std::printf(".\n");
   if (next != nullptr) {
-    std::printf("Next: edit %s, then run ./labkit check %s %s\n",
-                layout.Relative(lab.LearnerFile(*next)).c_str(), lab.name.c_str(),
-                next->name.c_str());
+    const std::string file = layout.Relative(lab.LearnerFile(*next));
+    if (watching) {
+      std::printf("Next: edit %s; saving it checks it again.\n", file.c_str());
+    } else {
+      std::printf("Next: edit %s, then run ./labkit check %s %s\n", file.c_str(), lab.name.c_str(),
+                  next->name.c_str());
+    }
+  } else {
+    PrintAfterPass(layout, lab, exercises, state);
   }
   return passed == static_cast<int>(exercises.size());
 }
@@ -251,7 +319,7 @@ std::vector<const Exercise*> ChangedExercises(const Lab& lab, const Snapshot& be
 int Watch(const Layout& layout, const Lab& lab, const std::vector<const Exercise*>& selected) {
   std::vector<const Exercise*> to_check = selected;
   while (true) {
-    CheckOnce(layout, lab, to_check);
+    CheckOnce(layout, lab, to_check, /*watching=*/true);
     if (Interrupted()) break;
     std::printf("\nWatching %s/ for changes (Ctrl-C stops) ...\n",
                 layout.Relative(lab.dir).c_str());
@@ -291,7 +359,7 @@ int RunCheck(const Layout& layout, const CheckOptions& options) {
   }
 
   if (options.watch) return Watch(layout, lab.value(), selected.value());
-  const bool all_passed = CheckOnce(layout, lab.value(), selected.value());
+  const bool all_passed = CheckOnce(layout, lab.value(), selected.value(), /*watching=*/false);
   if (Interrupted()) return kExitInterrupted;
   return all_passed ? kExitOk : kExitFailed;
 }

@@ -1,15 +1,33 @@
 // `labkit demo LAB [args...]` and `labkit setup`: hand the terminal to
 // another program.
 
+#include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <system_error>
 
+#include "arguments.h"
 #include "build_step.h"
 #include "commands.h"
 #include "manifest.h"
 #include "process.h"
 
 namespace labkit::cli {
+
+namespace {
+
+// PrintOtherPrograms prints the path of each of the lab's other programs.
+void PrintOtherPrograms(const Layout& layout, const Lab& lab) {
+  if (lab.demo_builds.empty()) return;
+  std::printf("\nThe lab's other programs are built too:\n");
+  for (const std::string& target : lab.demo_builds) {
+    StatusOr<fs::path> executable = FindBuiltExecutable(layout, kDefaultPreset, target);
+    std::printf("  %s\n", executable.ok() ? layout.Relative(executable.value()).c_str()
+                                          : executable.status().message().c_str());
+  }
+}
+
+}  // namespace
 
 int RunDemo(const Layout& layout, const std::string& lab_name, const std::vector<std::string>& args) {
   StatusOr<Lab> lab = LoadLab(layout, lab_name);
@@ -23,17 +41,18 @@ int RunDemo(const Layout& layout, const std::string& lab_name, const std::vector
     return kExitUsage;
   }
 
-  // Build the demo, then replace the CLI with it so it owns the terminal.
+  // Build the demo and the lab's other programs.
   if (Status status = EnsureConfigured(layout, kDefaultPreset); !status.ok()) {
     std::fprintf(stderr, "error: %s\n", status.message().c_str());
     return kExitFailed;
   }
-  StepResult build = BuildTargets(layout, kDefaultPreset, {lab->demo_target},
-                                  "demo-" + lab->name + "-build", "building " + lab->demo_target,
-                                  /*keep_going=*/false);
+  std::vector<std::string> targets = {lab->demo_target};
+  targets.insert(targets.end(), lab->demo_builds.begin(), lab->demo_builds.end());
+  StepResult build = BuildTargets(layout, kDefaultPreset, targets, "demo-" + lab->name + "-build",
+                                  "building " + JoinWithCommas(targets), /*keep_going=*/false);
   if (Interrupted()) return kExitInterrupted;
   if (!build.ok()) {
-    PrintStepFailure(layout, "building " + lab->demo_target + " failed", build);
+    PrintStepFailure(layout, "building " + JoinWithCommas(targets) + " failed", build);
     return kExitFailed;
   }
   StatusOr<fs::path> executable = FindBuiltExecutable(layout, kDefaultPreset, lab->demo_target);
@@ -42,13 +61,36 @@ int RunDemo(const Layout& layout, const std::string& lab_name, const std::vector
     return kExitFailed;
   }
 
-  std::vector<std::string> argv = {executable->string()};
+  // Run the demo on this terminal with "./labkit demo LAB" as its argv[0],
+  // so its usage lines show the command the learner typed.
+  const std::string command = std::string(kProgramName) + " demo " + lab->name;
+  std::vector<std::string> argv = {command};
   argv.insert(argv.end(), args.begin(), args.end());
-  std::printf("Starting %s (Ctrl-C stops it)\n", layout.Relative(executable.value()).c_str());
   std::fflush(stdout);
-  const std::string error = ExecReplacing(argv, {{"LABKIT_ROOT", layout.root.string()}});
-  std::fprintf(stderr, "error: cannot start %s\n", error.c_str());
-  return kExitFailed;
+  const ProcessResult result =
+      RunInForeground(executable.value(), argv, {{"LABKIT_ROOT", layout.root.string()}});
+
+  // Report how it ended: invalid arguments are a usage error (exit 2).
+  if (result.outcome == ProcessResult::Outcome::kFailedToStart) {
+    std::fprintf(stderr, "error: cannot start %s\n", result.error.c_str());
+    return kExitFailed;
+  }
+  if (result.outcome == ProcessResult::Outcome::kExited && IsDemoUsageError(result.exit_code)) {
+    std::fprintf(stderr, "error: the demo rejected its arguments (see above). %s --help lists them.\n",
+                 command.c_str());
+    return kExitUsage;
+  }
+  const bool asked_for_help =
+      std::find_if(args.begin(), args.end(), [](const std::string& arg) {
+        return arg == "--help" || arg == "-h";
+      }) != args.end();
+  if (!asked_for_help) PrintOtherPrograms(layout, lab.value());
+  if (result.outcome == ProcessResult::Outcome::kSignaled) {
+    if (Interrupted() || result.signal == SIGINT) return kExitInterrupted;
+    std::fprintf(stderr, "error: the demo %s\n", result.Describe(std::chrono::milliseconds(0)).c_str());
+    return kExitFailed;
+  }
+  return result.exit_code;
 }
 
 int RunSetup(const Layout& layout) {

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "build_step.h"
 #include "commands.h"
 #include "manifest.h"
 #include "state.h"
@@ -19,6 +20,21 @@ std::string PaintStatus(ExerciseStatus status, const std::string& text) {
     case ExerciseStatus::kNotStarted: return text;
   }
   return text;
+}
+
+// PrintPrograms lists the programs `labkit demo` builds for a lab, and
+// where each one is once built.
+void PrintPrograms(const Layout& layout, const Lab& lab) {
+  if (lab.demo_target.empty()) return;
+  std::printf("  Programs (./labkit demo %s builds them and runs %s):\n", lab.name.c_str(),
+              lab.demo_target.c_str());
+  std::vector<std::string> targets = {lab.demo_target};
+  targets.insert(targets.end(), lab.demo_builds.begin(), lab.demo_builds.end());
+  for (const std::string& target : targets) {
+    StatusOr<fs::path> executable = FindBuiltExecutable(layout, kDefaultPreset, target);
+    std::printf("    %-18s %s\n", target.c_str(),
+                executable.ok() ? layout.Relative(executable.value()).c_str() : "not built yet");
+  }
 }
 
 }  // namespace
@@ -54,6 +70,7 @@ int RunList(const Layout& layout) {
                        ", then run ./labkit check " + lab.name + " " + exercise.name;
       }
     }
+    PrintPrograms(layout, lab);
     std::printf("\n");
   }
 

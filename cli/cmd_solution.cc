@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "manifest.h"
 #include "process.h"
+#include "state.h"
 #include "terminal.h"
 
 namespace labkit::cli {
@@ -39,8 +40,14 @@ int RunSolution(const Layout& layout, const std::string& lab_name, const std::st
 
   std::printf("Your file:  %s\n", layout.Relative(learner).c_str());
   std::printf("Reference:  %s\n", layout.Relative(reference).c_str());
-  std::printf("Reading the reference teaches most after your own attempt; try ./labkit hint %s %s first.\n\n",
-              lab->name.c_str(), exercise.name.c_str());
+  // Push the hints only before the learner's code passed.
+  LabState state = LabState::Load(layout, lab->name);
+  if (StatusOf(lab.value(), exercise, state) == ExerciseStatus::kPassed) {
+    std::printf("Your file passed its last check. The diff shows how the reference does it.\n\n");
+  } else {
+    std::printf("Reading the reference teaches most after your own attempt; try ./labkit hint %s %s first.\n\n",
+                lab->name.c_str(), exercise.name.c_str());
+  }
 
   // diff exits 0 (same), 1 (different) or 2 (trouble, such as a missing file).
   ProcessOptions diff;

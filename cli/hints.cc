@@ -1,5 +1,6 @@
 #include "hints.h"
 
+#include <charconv>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -19,6 +20,47 @@ std::string TrimBlankLines(const std::string& text) {
 
 }  // namespace
 
+StatusOr<std::vector<std::string>> ParseHints(const std::string& text) {
+  // Collect each "## Hint N" section, keyed by N.
+  static const std::regex kHintHeading(R"(^##\s+Hint\s+(\d+)\b.*$)");
+  std::map<int, std::string> sections;
+  std::vector<std::string> numbers;  // as written, for the error message
+  int current = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    std::smatch match;
+    if (std::regex_match(line, match, kHintHeading)) {
+      const std::string number = match[1].str();
+      numbers.push_back(number);
+      const std::errc error = std::from_chars(number.data(), number.data() + number.size(), current).ec;
+      if (error != std::errc() || current < 1 || sections.count(current) != 0) {
+        current = -1;  // reported below
+        continue;
+      }
+      sections[current];
+    } else if (line.rfind("## ", 0) == 0 || line.rfind("# ", 0) == 0) {
+      current = 0;  // another heading ends the hint
+    } else if (current > 0) {
+      sections[current] += line + "\n";
+    }
+  }
+
+  // The numbers must run 1, 2, 3 ... with no gap or repeat.
+  const bool numbered_in_sequence =
+      sections.size() == numbers.size() &&
+      (sections.empty() || sections.rbegin()->first == static_cast<int>(sections.size()));
+  if (!numbered_in_sequence) {
+    std::string written;
+    for (const std::string& number : numbers) written += (written.empty() ? "" : ", ") + number;
+    return Status::Error("its hint sections are numbered " + written + ": expected 1 to " +
+                         std::to_string(numbers.size()) + ", each once");
+  }
+
+  std::vector<std::string> hints;
+  for (const auto& [number, body] : sections) hints.push_back(TrimBlankLines(body));
+  return hints;
+}
+
 StatusOr<std::vector<std::string>> LoadHints(const Layout& layout, const Lab& lab,
                                              const Exercise& exercise) {
   if (exercise.hints.empty()) {
@@ -30,26 +72,12 @@ StatusOr<std::vector<std::string>> LoadHints(const Layout& layout, const Lab& la
   if (!text.ok()) return Status::Error("no hints yet for " + exercise.name + ": " +
                                        layout.Relative(path) + " is missing");
 
-  // Collect each "## Hint N" section, keyed by N.
-  static const std::regex kHintHeading(R"(^##\s+Hint\s+(\d+)\b.*$)");
-  std::map<int, std::string> sections;
-  int current = 0;
-  std::istringstream in(text.value());
-  for (std::string line; std::getline(in, line);) {
-    std::smatch match;
-    if (std::regex_match(line, match, kHintHeading)) {
-      current = std::stoi(match[1].str());
-      sections[current];
-    } else if (line.rfind("## ", 0) == 0 || line.rfind("# ", 0) == 0) {
-      current = 0;  // another section ends the hint
-    } else if (current != 0) {
-      sections[current] += line + "\n";
-    }
+  StatusOr<std::vector<std::string>> hints = ParseHints(text.value());
+  if (!hints.ok()) {
+    return Status::Error("invalid hints file " + layout.Relative(path) + ": " +
+                         hints.status().message());
   }
-
-  std::vector<std::string> hints;
-  for (const auto& [number, body] : sections) hints.push_back(TrimBlankLines(body));
-  if (hints.empty()) {
+  if (hints->empty()) {
     return Status::Error("no hints yet for " + exercise.name + ": " + layout.Relative(path) +
                          " has no \"## Hint 1\" section");
   }

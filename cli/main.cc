@@ -13,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "arguments.h"
 #include "commands.h"
 #include "layout.h"
 #include "manifest.h"
@@ -50,13 +51,53 @@ void PrintGuide() {
 
 namespace {
 
+std::vector<std::string> CommandNames(CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* command : app.get_subcommands([](CLI::App*) { return true; })) {
+    names.push_back(command->get_name());
+  }
+  return names;
+}
+
+// ParseErrorMessage turns a CLI11 parse error into the kit's wording.
+std::string ParseErrorMessage(CLI::App& app, const CLI::ParseError& error) {
+  const CLI::App* command = app.get_subcommands().empty() ? &app : app.get_subcommands().front();
+  const std::string verb = command == &app ? "" : command->get_name();
+  if (dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr) {
+    return UnexpectedArgumentMessage(verb, command->remaining());
+  }
+  return std::string(error.what()) + ". Details: " + kProgramName +
+         (verb.empty() ? "" : " " + verb) + " --help";
+}
+
+// MissingNameMessage returns the usage error for a verb run without its lab
+// or, when `exercise` is not null, without its exercise; else "".
+std::string MissingNameMessage(const Layout& layout, std::string_view verb, const std::string& lab,
+                               const std::string* exercise) {
+  if (lab.empty()) return MissingArgumentMessage(verb, {}, "lab", ListLabNames(layout));
+  if (exercise == nullptr || !exercise->empty()) return "";
+
+  StatusOr<Lab> loaded = LoadLab(layout, lab);
+  if (!loaded.ok()) return loaded.status().message();
+  std::vector<std::string> names;
+  for (const Exercise& entry : loaded->exercises) names.push_back(entry.name);
+  return MissingArgumentMessage(verb, {lab}, "exercise", names);
+}
+
+int ReportUsageError(const std::string& message) {
+  std::fprintf(stderr, "error: %s\n", message.c_str());
+  return kExitUsage;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"labkit: hands-on system-design labs in C++. Run ./labkit with no verb for a short guide."};
+  app.name(kProgramName);
   app.require_subcommand(0, 1);
 
   // list
   CLI::App* list = app.add_subcommand("list", "List every lab and exercise with its status "
-                                              "(not started, in progress, passed)");
+                                              "(not started, in progress, passed), and the "
+                                              "lab's programs");
 
   // check
   CheckOptions check_options;
@@ -70,11 +111,11 @@ int Main(int argc, char** argv) {
 
   // hint
   HintOptions hint_options;
+  std::string hint_number;
   CLI::App* hint = app.add_subcommand("hint", "Print the next hint for an exercise, or hint N");
   hint->add_option("lab", hint_options.lab, "Lab name")->required();
   hint->add_option("exercise", hint_options.exercise, "Exercise name")->required();
-  hint->add_option("number", hint_options.number, "Which hint, from 1 (default: the next one not shown yet)")
-      ->check(CLI::PositiveNumber);
+  hint->add_option("number", hint_number, "Which hint, from 1 (default: the next one not shown yet)");
   hint->add_flag("--all", hint_options.all, "Print every hint");
 
   // solution
@@ -111,8 +152,10 @@ int Main(int argc, char** argv) {
 
   // demo: everything after the lab goes to the demo program.
   std::string demo_lab;
-  CLI::App* demo = app.add_subcommand("demo", "Build and run the lab's demo; arguments after LAB go to it "
-                                              "(for rate_limiter: --duration S, --store memory|redis)");
+  CLI::App* demo = app.add_subcommand(
+      "demo", "Build the lab's programs and run its demo. Arguments after LAB go to the demo: "
+              "./labkit demo LAB --help lists them (rate_limiter's: --duration SECONDS, "
+              "--store memory|redis://HOST:PORT)");
   demo->add_option("lab", demo_lab, "Lab name")->required();
   demo->allow_extras();
 
@@ -126,26 +169,67 @@ int Main(int argc, char** argv) {
   // setup
   CLI::App* setup = app.add_subcommand("setup", "Install the packages the kit needs (runs scripts/setup.sh)");
 
+  // Reject an unknown verb here: CLI11 would call it an unexpected argument.
+  const std::vector<std::string> commands = CommandNames(app);
+  if (argc >= 2 && argv[1][0] != '-' &&
+      std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
+    return ReportUsageError(UnknownCommandMessage(argv[1], commands));
+  }
+
   // `demo LAB ...` passes everything after LAB, --help included, to the demo.
   if (argc >= 3 && std::string_view(argv[1]) == "demo" && argv[2][0] != '-') {
     StatusOr<Layout> layout = FindLayout();
-    if (!layout.ok()) {
-      std::fprintf(stderr, "error: %s\n", layout.status().message().c_str());
-      return kExitUsage;
-    }
+    if (!layout.ok()) return ReportUsageError(layout.status().message());
     InstallInterruptHandler();
     return RunDemo(layout.value(), argv[2], std::vector<std::string>(argv + 3, argv + argc));
   }
-  CLI11_PARSE(app, argc, argv);
+
+  // The names each verb requires, for the message when one is missing.
+  struct RequiredNames {
+    const CLI::App* command;
+    const std::string* lab;
+    const std::string* exercise;  // null: the exercise is optional
+  };
+  const std::vector<RequiredNames> required_names = {
+      {check, &check_options.lab, nullptr},
+      {hint, &hint_options.lab, &hint_options.exercise},
+      {solution, &solution_lab, &solution_exercise},
+      {reset, &reset_options.lab, nullptr},
+      {bench, &bench_options.lab, nullptr},
+      {demo, &demo_lab, nullptr},
+  };
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& help) {
+    return app.exit(help);  // --help prints the usage and exits 0
+  } catch (const CLI::RequiredError& error) {
+    // CLI11's message is only "lab is required": name the valid labs or exercises.
+    StatusOr<Layout> layout = FindLayout();
+    const CLI::App* command = app.get_subcommands().empty() ? nullptr : app.get_subcommands().front();
+    for (const RequiredNames& names : required_names) {
+      if (names.command != command || !layout.ok()) continue;
+      const std::string message = MissingNameMessage(layout.value(), command->get_name(),
+                                                     *names.lab, names.exercise);
+      if (!message.empty()) return ReportUsageError(message);
+    }
+    return ReportUsageError(ParseErrorMessage(app, error));
+  } catch (const CLI::ParseError& error) {
+    return ReportUsageError(ParseErrorMessage(app, error));
+  }
 
   if (app.get_subcommands().empty()) {
     PrintGuide();
     return kExitOk;
   }
   StatusOr<Layout> layout = FindLayout();
-  if (!layout.ok()) {
-    std::fprintf(stderr, "error: %s\n", layout.status().message().c_str());
-    return kExitUsage;
+  if (!layout.ok()) return ReportUsageError(layout.status().message());
+
+  // CLI11 takes any text as the hint number: check it before any work.
+  if (*hint) {
+    StatusOr<int> number = ParseHintNumber(hint_number);
+    if (!number.ok()) return ReportUsageError(number.status().message());
+    hint_options.number = number.value();
   }
   InstallInterruptHandler();
 

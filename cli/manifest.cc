@@ -50,6 +50,22 @@ bool HasBench(const json::object& object) {
   return true;
 }
 
+// ParseDemoBuilds reads the optional "build" list of the "demo" object.
+StatusOr<std::vector<std::string>> ParseDemoBuilds(const json::object& demo, std::string_view where) {
+  std::vector<std::string> targets;
+  const json::value* build = demo.if_contains("build");
+  if (build == nullptr) return targets;
+  const std::string invalid = std::string(where) +
+                              ": \"demo\": \"build\" must be a list of target names, such as "
+                              "[\"rl-service\"]";
+  if (!build->is_array()) return Status::Error(invalid);
+  for (const json::value& target : build->as_array()) {
+    if (!target.is_string() || target.as_string().empty()) return Status::Error(invalid);
+    targets.emplace_back(target.as_string());
+  }
+  return targets;
+}
+
 StatusOr<Exercise> ParseExercise(const json::value& value, std::string_view where) {
   if (!value.is_object()) return Status::Error(std::string(where) + " is not a JSON object");
   const json::object& object = value.as_object();
@@ -127,6 +143,9 @@ StatusOr<Lab> LoadLab(const Layout& layout, std::string_view name) {
   if (lab.title.empty()) lab.title = lab.name;
   if (const json::value* demo = root.if_contains("demo"); demo != nullptr && demo->is_object()) {
     lab.demo_target = OptionalString(demo->as_object(), "target");
+    StatusOr<std::vector<std::string>> builds = ParseDemoBuilds(demo->as_object(), where);
+    if (!builds.ok()) return builds.status();
+    lab.demo_builds = std::move(builds.value());
   }
 
   const json::value* exercises = root.if_contains("exercises");

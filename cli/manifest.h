@@ -40,6 +40,9 @@ struct Lab {
   fs::path dir;  // labs/<name>
   std::vector<Exercise> exercises;
   std::string demo_target;  // from {"demo": {"target": ...}}; empty if none
+  // The lab's other programs, from {"demo": {"build": [...]}}: targets that
+  // `labkit demo` builds along with the demo, for the learner to run.
+  std::vector<std::string> demo_builds;
 
   fs::path LearnerFile(const Exercise& exercise) const { return dir / exercise.file; }
   fs::path StarterFile(const Exercise& exercise) const {

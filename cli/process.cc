@@ -254,6 +254,64 @@ ProcessResult RunProcess(const ProcessOptions& options) {
   return result;
 }
 
+ProcessResult RunInForeground(const std::filesystem::path& program,
+                              const std::vector<std::string>& argv,
+                              const std::vector<std::pair<std::string, std::string>>& extra_env) {
+  ProcessResult result;
+  if (argv.empty()) {
+    result.error = "empty command";
+    return result;
+  }
+  const std::string path = program.string();
+  CStringArray args(argv);
+  CStringArray envp(MergedEnvironment(extra_env));
+
+  // A close-on-exec pipe reports an exec failure, as in RunProcess.
+  int exec_status[2];
+  if (::pipe2(exec_status, O_CLOEXEC) != 0) {
+    result.error = std::strerror(errno);
+    return result;
+  }
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    result.error = std::string("fork failed: ") + std::strerror(errno);
+    ::close(exec_status[0]);
+    ::close(exec_status[1]);
+    return result;
+  }
+  if (pid == 0) {
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
+    ::execve(path.c_str(), args.data(), envp.data());
+    const int error = errno;
+    [[maybe_unused]] ssize_t written = ::write(exec_status[1], &error, sizeof error);
+    ::_exit(127);
+  }
+
+  ::close(exec_status[1]);
+  int exec_error = 0;
+  const bool exec_failed =
+      ::read(exec_status[0], &exec_error, sizeof exec_error) == sizeof exec_error;
+  ::close(exec_status[0]);
+
+  // Wait through the interrupt handler's EINTRs: the child decides when to stop.
+  int wait_status = 0;
+  while (::waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
+  }
+  if (exec_failed) {
+    result.error = path + ": " + std::strerror(exec_error);
+    return result;
+  }
+  if (WIFEXITED(wait_status)) {
+    result.outcome = ProcessResult::Outcome::kExited;
+    result.exit_code = WEXITSTATUS(wait_status);
+  } else {
+    result.outcome = ProcessResult::Outcome::kSignaled;
+    result.signal = WTERMSIG(wait_status);
+  }
+  return result;
+}
+
 std::string ExecReplacing(const std::vector<std::string>& argv,
                           const std::vector<std::pair<std::string, std::string>>& extra_env) {
   if (argv.empty()) return "empty command";

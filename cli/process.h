@@ -58,6 +58,15 @@ void InstallInterruptHandler();
 // Interrupted is true once the user pressed Ctrl-C.
 bool Interrupted();
 
+// RunInForeground runs `program` on the CLI's own terminal and waits for it
+// to exit. `argv[0]` is only the name the program receives (for its usage lines).
+// The child stays in the CLI's process group, so Ctrl-C reaches it directly;
+// the CLI's interrupt handler only notes the key press while it waits. No
+// timeout: the program owns the terminal until it exits.
+ProcessResult RunInForeground(const std::filesystem::path& program,
+                              const std::vector<std::string>& argv,
+                              const std::vector<std::pair<std::string, std::string>>& extra_env = {});
+
 // ExecReplacing replaces the CLI with the program (execvp). It returns only
 // on failure, with the reason.
 std::string ExecReplacing(const std::vector<std::string>& argv,

@@ -1,5 +1,6 @@
 #include "test_run.h"
 
+#include <exception>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -70,11 +71,12 @@ void ReadReport(const Layout& layout, const json::value& report, TestRun* run) {
       const json::object& test = test_case.as_object();
       const json::value* failures = test.if_contains("failures");
       if (failures == nullptr || !failures->is_array() || failures->as_array().empty()) continue;
-      ++run->failed_tests;
-      if (run->first_failure) continue;
-
       const std::string suite_name(suite.as_object().at("name").as_string());
       const std::string test_name(test.at("name").as_string());
+      ++run->failed_tests;
+      run->failed_test_names.push_back(suite_name + "." + test_name);
+      if (run->first_failure) continue;
+
       const json::value* file = test.if_contains("file");
       const json::value* line = test.if_contains("line");
       const std::string text(failures->as_array()[0].as_object().at("failure").as_string());
@@ -147,6 +149,22 @@ std::string ExtractAssertionMessage(const std::string& failure_text) {
   return squeezed.empty() ? "(no message)" : squeezed;
 }
 
+bool ReadTestReport(const Layout& layout, const std::string& report_text, TestRun* run) {
+  std::error_code parse_error;
+  json::value report = json::parse(report_text, parse_error);
+  if (parse_error || !report.is_object()) return false;
+
+  // A field of the wrong type makes Boost.JSON throw: treat it as no report.
+  TestRun filled = *run;
+  try {
+    ReadReport(layout, report, &filled);
+  } catch (const std::exception&) {
+    return false;
+  }
+  *run = std::move(filled);
+  return true;
+}
+
 TestRun RunTests(const Layout& layout, const fs::path& executable, const fs::path& report_path,
                  const fs::path& log_path, std::chrono::milliseconds timeout,
                  std::function<void()> on_tick) {
@@ -175,11 +193,7 @@ TestRun RunTests(const Layout& layout, const fs::path& executable, const fs::pat
 
   // Read the report when there is one.
   StatusOr<std::string> report_text = ReadFile(report_path);
-  if (report_text.ok()) {
-    std::error_code parse_error;
-    json::value report = json::parse(report_text.value(), parse_error);
-    if (!parse_error && report.is_object()) ReadReport(layout, report, &run);
-  }
+  if (report_text.ok()) ReadTestReport(layout, report_text.value(), &run);
 
   // Classify: the process outcome first, then the report's counts.
   const std::string running = RunningTest(output);

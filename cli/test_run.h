@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "layout.h"
 
@@ -25,6 +26,7 @@ struct TestRun {
   Verdict verdict = Verdict::kNotStarted;
   int tests = 0;         // tests that ran
   int failed_tests = 0;  // tests with at least one failure
+  std::vector<std::string> failed_test_names;  // "Suite.Test", in run order
   std::optional<TestFailure> first_failure;
   std::string detail;    // for a crash or timeout: what happened and in which test
   fs::path log_path;     // the executable's full output
@@ -36,6 +38,11 @@ struct TestRun {
 TestRun RunTests(const Layout& layout, const fs::path& executable, const fs::path& report_path,
                  const fs::path& log_path, std::chrono::milliseconds timeout,
                  std::function<void()> on_tick = {});
+
+// ReadTestReport fills the counts, the failing test names and the first
+// failure of `run` from the text of GoogleTest's JSON report. Returns false,
+// leaving `run` unchanged, when the text is not a GoogleTest JSON report.
+bool ReadTestReport(const Layout& layout, const std::string& report_text, TestRun* run);
 
 // The limit for one exercise's tests. A run past it is reported as a hang.
 inline constexpr std::chrono::seconds kTestTimeout{30};
