@@ -10,7 +10,13 @@
 //
 // Rules the tests enforce:
 //   - Windows are [k * period, (k + 1) * period), also before time zero.
+//   - A window admits exactly `limit`, not limit + 1; requests with equal
+//     timestamps each count.
+//   - retry_after and reset_after run to the end of the current window.
 //   - A rejected request counts nothing.
+//   - A cost above the limit gets retry_after == kNever, because waiting
+//     cannot help, and counts nothing.
+//   - A cost of 0 is a query: always allowed, and it counts nothing.
 //   - An older timestamp never resets the count.
 //   - Peek changes nothing.
 

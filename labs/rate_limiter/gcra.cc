@@ -11,8 +11,15 @@
 // Rules the tests enforce:
 //   - Integers only (no float or double), and the emission interval
 //     T = period / limit is never rounded.
-//   - A new key has its whole burst.
+//   - A new key has its whole burst, whatever the time of its first request.
+//   - The burst is the cap: at most `burst` at once, not burst + 1.
 //   - An older timestamp never frees capacity.
+//   - Nothing overflows, even after 30 days idle at 10^9 per second.
+//   - retry_after counts the partial interval and is rounded up to the next
+//     nanosecond: at 7 per second the wait is 142857143 ns.
+//   - A cost above the burst gets retry_after == kNever, because waiting
+//     cannot help, and takes nothing.
+//   - A cost of 0 is a query: always allowed, and it takes nothing.
 //   - Peek changes nothing.
 //   - GCRA allows exactly what a token bucket with the same quota allows.
 

@@ -7,7 +7,27 @@
 // function that throws "not implemented yet", then run the exercise's
 // tests.
 //
-// Hints: labs/rate_limiter/hints/keyed_store.md
+//   Check your work:  ./labkit check rate_limiter keyed_store
+//   Get a hint:       ./labkit hint rate_limiter keyed_store
+//
+// Rules the tests enforce:
+//   - A new key starts full, whatever the time it is first seen.
+//   - Peek consumes nothing and creates no entry.
+//   - Keys are independent, and so are the limits of one key.
+//   - An override gives one (limit, key) its own quota, starts that key
+//     full, and leaves the key's other limits alone.
+//   - DecideAll is all or nothing: a request rejected by one limit consumes
+//     nothing from any other (10/min and 3/min: 3 allowed, 2 rejected,
+//     7 left). Each decision shows what its limit alone would return, and
+//     `deciding` is the index of the rejecting limit, or when allowed, of
+//     the one with the fewest remaining.
+//   - The same (key, limit) listed twice in one DecideAll is one request
+//     of the summed cost.
+//   - The store never holds more than max_keys entries, and an idle entry
+//     (full again) is evicted before a busy one, even a less recently used
+//     one.
+//   - Totals are exact under 8 threads, and DecideAll never deadlocks when
+//     threads list the same shards in different orders.
 
 #include "rate_limiter/keyed_store.h"
 

@@ -11,9 +11,15 @@
 // Rules the tests enforce:
 //   - Integers only: compare everything multiplied by the period.
 //   - Windows are [k * period, (k + 1) * period), also before time zero.
+//   - The previous window's count is weighted by the share of it that the
+//     sliding window still covers.
 //   - After a gap of two or more windows, the old counts no longer count.
 //   - retry_after is the exact instant the estimate admits the request,
-//     rounded up to the next nanosecond.
+//     rounded up to the next nanosecond, even when it falls in a later
+//     window.
+//   - A cost above the limit gets retry_after == kNever, because waiting
+//     cannot help, and counts nothing.
+//   - A cost of 0 is a query: always allowed, and it counts nothing.
 //   - An older timestamp counts as the latest time seen.
 //   - Peek changes nothing.
 

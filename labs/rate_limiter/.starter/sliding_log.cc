@@ -12,7 +12,12 @@
 //   - The window is (now - period, now]: an entry exactly one period old no
 //     longer counts.
 //   - Requests with equal timestamps each count.
+//   - retry_after is the wait until enough entries have left the window for
+//     this request's cost, exact to the nanosecond.
 //   - A rejected request is not logged.
+//   - A cost above the limit gets retry_after == kNever, because waiting
+//     cannot help, and logs nothing.
+//   - A cost of 0 is a query: always allowed, and it logs nothing.
 //   - An older timestamp counts as the latest time seen.
 //   - Peek changes nothing.
 

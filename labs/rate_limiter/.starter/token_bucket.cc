@@ -10,9 +10,15 @@
 //
 // Rules the tests enforce:
 //   - Integers only (no float or double), so nothing drifts.
-//   - A new bucket is full.
+//   - A new bucket is full, whatever the time of its first request.
 //   - An older timestamp never adds tokens.
-//   - The bucket never contains more than the burst.
+//   - The bucket never contains more than the burst, not even after 30
+//     days idle at 10^9 per second (and nothing overflows).
+//   - retry_after counts partial refill and is rounded up to the next
+//     nanosecond: at 7 per second one token takes 142857143 ns.
+//   - A cost above the burst gets retry_after == kNever, because waiting
+//     cannot help, and takes nothing.
+//   - A cost of 0 is a query: always allowed, and it takes nothing.
 //   - Peek changes nothing.
 
 #include "rate_limiter/token_bucket.h"
