@@ -1,0 +1,166 @@
+#include "auth/json_strict.h"
+
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/value_stack.hpp>
+
+#include "text_internal.h"
+
+namespace auth {
+namespace {
+
+namespace json = boost::json;
+
+// StrictHandler builds the value with Boost's value_stack, as
+// boost::json::parser does, and keeps one set of member names per open
+// object to reject duplicates.
+class StrictHandler {
+ public:
+  static constexpr std::size_t max_object_size = json::object::max_size();
+  static constexpr std::size_t max_array_size = json::array::max_size();
+  static constexpr std::size_t max_key_size = json::string::max_size();
+  static constexpr std::size_t max_string_size = json::string::max_size();
+
+  StrictHandler() { stack_.reset(); }
+
+  // duplicate_name is the repeated member name, once parsing failed on one.
+  const std::string& duplicate_name() const { return duplicate_name_; }
+  bool found_duplicate() const { return found_duplicate_; }
+  json::value Release() { return stack_.release(); }
+
+  bool on_document_begin(json::error_code&) { return true; }
+  bool on_document_end(json::error_code&) { return true; }
+
+  bool on_object_begin(json::error_code&) {
+    names_.emplace_back();
+    return true;
+  }
+  bool on_object_end(std::size_t n, json::error_code&) {
+    names_.pop_back();
+    stack_.push_object(n);
+    return true;
+  }
+  bool on_array_begin(json::error_code&) { return true; }
+  bool on_array_end(std::size_t n, json::error_code&) {
+    stack_.push_array(n);
+    return true;
+  }
+
+  bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
+    key_.append(s.data(), s.size());
+    stack_.push_chars(s);
+    return true;
+  }
+  bool on_key(json::string_view s, std::size_t, json::error_code& ec) {
+    key_.append(s.data(), s.size());
+    if (!names_.back().insert(key_).second) {
+      // Stop here: the caller reports the duplicate, not this code.
+      found_duplicate_ = true;
+      duplicate_name_ = std::move(key_);
+      ec = json::error::syntax;
+      return false;
+    }
+    key_.clear();
+    stack_.push_key(s);
+    return true;
+  }
+
+  bool on_string_part(json::string_view s, std::size_t, json::error_code&) {
+    stack_.push_chars(s);
+    return true;
+  }
+  bool on_string(json::string_view s, std::size_t, json::error_code&) {
+    stack_.push_string(s);
+    return true;
+  }
+
+  bool on_number_part(json::string_view, json::error_code&) { return true; }
+  bool on_int64(std::int64_t i, json::string_view, json::error_code&) {
+    stack_.push_int64(i);
+    return true;
+  }
+  bool on_uint64(std::uint64_t u, json::string_view, json::error_code&) {
+    stack_.push_uint64(u);
+    return true;
+  }
+  bool on_double(double d, json::string_view, json::error_code&) {
+    stack_.push_double(d);
+    return true;
+  }
+  bool on_bool(bool b, json::error_code&) {
+    stack_.push_bool(b);
+    return true;
+  }
+  bool on_null(json::error_code&) {
+    stack_.push_null();
+    return true;
+  }
+
+  // Comments are disabled in the parse options, so these never run.
+  bool on_comment_part(json::string_view, json::error_code&) { return true; }
+  bool on_comment(json::string_view, json::error_code&) { return true; }
+
+ private:
+  json::value_stack stack_;
+  std::vector<std::unordered_set<std::string>> names_;
+  std::string key_;  // the member name being read, across key parts
+  bool found_duplicate_ = false;
+  std::string duplicate_name_;
+};
+
+}  // namespace
+
+Result<boost::json::object> ParseStrictObject(std::string_view text,
+                                              const StrictJsonLimits& limits) {
+  if (text.size() > limits.max_bytes) {
+    return MakeError(ErrorCode::kInvalidJson,
+                     "invalid JSON: " + std::to_string(text.size()) +
+                         " bytes is over the limit of " +
+                         std::to_string(limits.max_bytes));
+  }
+
+  // Parse with the strictest options: no comments, no trailing commas,
+  // valid UTF-8 only.
+  json::parse_options options;
+  options.max_depth = limits.max_depth;
+  options.allow_comments = false;
+  options.allow_trailing_commas = false;
+  options.allow_invalid_utf8 = false;
+  json::basic_parser<StrictHandler> parser(options);
+  json::error_code ec;
+  const std::size_t consumed =
+      parser.write_some(false, text.data(), text.size(), ec);
+
+  // Report a duplicate name before the generic syntax error it raised.
+  if (parser.handler().found_duplicate()) {
+    return MakeError(ErrorCode::kDuplicateMember,
+                     "duplicate member name '" +
+                         Printable(parser.handler().duplicate_name()) +
+                         "' in a JSON object: each name may appear once");
+  }
+  if (ec) {
+    return MakeError(ErrorCode::kInvalidJson,
+                     "invalid JSON at offset " + std::to_string(consumed) +
+                         ": " + ec.message());
+  }
+
+  // write_some stops after one complete value; anything after it is an
+  // error here.
+  if (consumed != text.size()) {
+    return MakeError(ErrorCode::kInvalidJson,
+                     "invalid JSON: unexpected data after the object at "
+                     "offset " + std::to_string(consumed));
+  }
+
+  json::value value = parser.handler().Release();
+  if (!value.is_object()) {
+    return MakeError(ErrorCode::kInvalidJson,
+                     "invalid JSON: the top level is not an object");
+  }
+  return std::move(value.as_object());
+}
+
+}  // namespace auth
