@@ -15,6 +15,13 @@ server_core=0
 client_core=1
 started_pids=()
 work_dir=""
+# Clock ticks per second, the unit of the CPU times in /proc/PID/stat.
+clock_ticks=$(getconf CLK_TCK)
+# Process ids of the servers whose CPU time run_wrk measures: set by
+# start_rl_service, start_http_baseline and start_nginx (its one worker).
+rl_service_pid=""
+http_baseline_pid=""
+nginx_worker_pid=""
 
 log() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -107,6 +114,7 @@ start_rl_service() {
   taskset -c "$server_core" "$binary" --config "$work_dir/rl-service.conf" \
     --port "$port" --threads 1 --store memory --log-level warn \
     >"$work_dir/rl-service.log" 2>&1 &
+  rl_service_pid=$!
   started_pids+=($!)
   wait_for_port "$port" rl-service
 }
@@ -134,15 +142,16 @@ start_http_baseline() {
     "'cmake --build $build --target bench_rate_limiter_http_baseline'"
   taskset -c "$server_core" "$binary" --port "$port" --threads 1 \
     --max-seconds 900 >"$work_dir/http_baseline.log" 2>&1 &
+  http_baseline_pid=$!
   started_pids+=($!)
   wait_for_port "$port" http_baseline
 }
 
-# start_nginx PORT: starts nginx with one worker on server_core. Two
-# locations respond 200 with a fixed body from the empty_gif module:
-# /limited behind limit_req at a rate no run reaches, /unlimited without it.
-# /probe allows one request per minute, so a second request there proves
-# limit_req is active.
+# start_nginx PORT: starts nginx with one worker on server_core and sets
+# nginx_worker_pid. Two locations respond 200 with a fixed body from the
+# empty_gif module: /limited behind limit_req at a rate no run reaches,
+# /unlimited without it. /probe allows one request per minute, so a second
+# request there proves limit_req is active.
 start_nginx() {
   local port=$1
   require_program nginx nginx
@@ -177,6 +186,43 @@ EOF
     >"$work_dir/nginx/stdout.log" 2>&1 &
   started_pids+=($!)
   wait_for_port "$port" nginx
+  nginx_worker_pid=$(find_only_child "$!" "nginx worker")
+}
+
+# find_only_child PID NAME prints the pid of PID's one child process, waiting
+# up to 5 s for it: the nginx master listens before it forks its worker.
+find_only_child() {
+  local parent=$1 name=$2 children
+  for _ in $(seq 50); do
+    children=$(pgrep -P "$parent" || true)
+    if [[ -n $children && $children != *$'\n'* ]]; then
+      printf '%s\n' "$children"
+      return 0
+    fi
+    sleep 0.1
+  done
+  die "expected one $name process under pid $parent, found: ${children:-none}"
+}
+
+# process_cpu_ticks PID prints the CPU time (user + system, all threads) the
+# process PID has used so far, in clock ticks ($clock_ticks per second).
+process_cpu_ticks() {
+  local stat fields
+  stat=$(<"/proc/$1/stat") || die "cannot read /proc/$1/stat: the server exited"
+  # The command name (field 2) is in parentheses and may contain spaces, so
+  # split after it: utime and stime, fields 14 and 15, are then at 11 and 12.
+  read -r -a fields <<<"${stat##*) }"
+  printf '%d\n' $((fields[11] + fields[12]))
+}
+
+# waited_children_cpu_ticks prints the CPU time (user + system) of the
+# children that the current shell has waited for, in clock ticks.
+waited_children_cpu_ticks() {
+  local stat fields
+  stat=$(<"/proc/$BASHPID/stat")
+  # cutime and cstime are fields 16 and 17, at 13 and 14 after the name.
+  read -r -a fields <<<"${stat##*) }"
+  printf '%d\n' $((fields[13] + fields[14]))
 }
 
 # start_redis PORT: starts a private redis-server on server_core, without
@@ -196,16 +242,32 @@ http_status() {
   curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$1"
 }
 
-# run_wrk URL CONNECTIONS SECONDS: runs wrk with one thread on client_core
-# and prints the JSON line of wrk_json.lua.
+# run_wrk URL CONNECTIONS SECONDS SERVER_PID: runs wrk with one thread on
+# client_core and prints the JSON line of wrk_json.lua with three fields
+# added. server_cpu_ticks is the CPU time process SERVER_PID used during the
+# run and wrk_cpu_ticks the CPU time of wrk itself, both in clock ticks, and
+# clock_ticks_per_second converts them to seconds.
 run_wrk() {
-  local url=$1 connections=$2 seconds=$3
+  local url=$1 connections=$2 seconds=$3 server_pid=$4
   require_program wrk wrk
-  local output
-  output=$(taskset -c "$client_core" wrk -t1 -c"$connections" \
-    -d"${seconds}s" --timeout 5s -s "$bench_dir/wrk_json.lua" "$url") ||
-    die "wrk failed on $url: $output"
-  printf '%s\n' "$output" | tail -n 1
+  local server_before server_after wrk_ticks line
+  server_before=$(process_cpu_ticks "$server_pid")
+
+  # wrk runs as the only child of a subshell, so the subshell's waited-for
+  # children CPU time is wrk's.
+  wrk_ticks=$(
+    taskset -c "$client_core" wrk -t1 -c"$connections" -d"${seconds}s" \
+      --timeout 5s -s "$bench_dir/wrk_json.lua" "$url" \
+      >"$work_dir/wrk.out" 2>&1 || exit 1
+    waited_children_cpu_ticks
+  ) || die "wrk failed on $url: $(cat "$work_dir/wrk.out")"
+  server_after=$(process_cpu_ticks "$server_pid")
+
+  line=$(tail -n 1 "$work_dir/wrk.out")
+  [[ $line == '{'*'}' ]] ||
+    die "wrk printed no JSON line for $url: $(cat "$work_dir/wrk.out")"
+  printf '%s,"server_cpu_ticks":%d,"wrk_cpu_ticks":%d,"clock_ticks_per_second":%d}\n' \
+    "${line%\}}" $((server_after - server_before)) "$wrk_ticks" "$clock_ticks"
 }
 
 # json_get JSON FIELD prints one top-level field of a JSON object.
