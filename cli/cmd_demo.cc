@@ -70,14 +70,18 @@ int RunDemo(const Layout& layout, const std::string& lab_name, const std::vector
   const ProcessResult result =
       RunInForeground(executable.value(), argv, {{"LABKIT_ROOT", layout.root.string()}});
 
-  // Report how it ended: invalid arguments are a usage error (exit 2).
+  // Report how it ended: invalid arguments are a usage error (exit 2). A
+  // demo that exits 2 has explained the error itself; CLI11's own codes get
+  // a pointer to the demo's help.
   if (result.outcome == ProcessResult::Outcome::kFailedToStart) {
     std::fprintf(stderr, "error: cannot start %s\n", result.error.c_str());
     return kExitFailed;
   }
   if (result.outcome == ProcessResult::Outcome::kExited && IsDemoUsageError(result.exit_code)) {
-    std::fprintf(stderr, "error: the demo rejected its arguments (see above). %s --help lists them.\n",
-                 command.c_str());
+    if (result.exit_code != kExitUsage) {
+      std::fprintf(stderr, "error: the demo rejected its arguments (see above). %s --help lists them.\n",
+                   command.c_str());
+    }
     return kExitUsage;
   }
   const bool asked_for_help =
