@@ -56,7 +56,7 @@ void PrintHintPointer(const Layout& layout, const Lab& lab, const Exercise& exer
     std::printf("      Stuck? %s shows hint %d of %d\n", command.c_str(), saved.hints_shown + 1,
                 count);
   } else {
-    std::printf("      You have read all %d hints (%s N shows one again); "
+    std::printf("      All %d hints read: %s N shows hint N again, "
                 "./labkit solution %s %s shows the reference\n",
                 count, command.c_str(), lab.name.c_str(), exercise.name.c_str());
   }
