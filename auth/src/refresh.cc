@@ -220,7 +220,7 @@ Result<IssuedRefreshToken> RefreshTokenService::Issue(
       store_->CreateFamily(family, HashRefreshToken(token), token_expires_at);
   if (!stored.ok()) return stored.error();
 
-  spdlog::info("refresh token family {} issued to subject {}", family.id,
+  spdlog::debug("refresh token family {} issued to subject {}", family.id,
                family.subject);
   return IssuedRefreshToken{std::move(token), family.id, family.subject,
                             token_expires_at};
