@@ -205,8 +205,8 @@ void PrintJsonReport(const Lab& lab, const std::vector<ExercisePlan>& plans,
 }
 
 // PrintExerciseTable prints learner against reference, one row per
-// benchmark, grouped by unit with the unit in each group's header. An
-// exercise that did not run gets one row with its status.
+// benchmark, grouped by unit with the unit in each group's header. Each
+// exercise that did not run follows with one row giving its status.
 void PrintExerciseTable(const std::vector<ExercisePlan>& plans) {
   size_t width = 9;  // "benchmark"
   for (const ExercisePlan& plan : plans) {
@@ -214,27 +214,23 @@ void PrintExerciseTable(const std::vector<ExercisePlan>& plans) {
   }
   const int name_width = static_cast<int>(width);
 
+  // The timed rows: per operation first, then per item.
+  bool any_table = false;
   for (const bool per_item : {false, true}) {
-    const std::string unit = UnitName(per_item);
     bool header_printed = false;
-    auto print_header = [&] {
-      if (header_printed) return;
-      if (per_item) std::printf("\nThroughput benchmarks (time per item, from items_per_second):\n");
-      std::printf("%-18s %-*s %16s %18s  %s\n", "exercise", name_width, "benchmark",
-                  ("learner " + unit).c_str(), ("reference " + unit).c_str(), "ratio");
-      header_printed = true;
-    };
     for (const ExercisePlan& plan : plans) {
-      if (plan.status != "ran") {
-        if (!per_item) {
-          print_header();
-          std::printf("%-18s %s\n", plan.exercise->name.c_str(), plan.status.c_str());
-        }
-        continue;
-      }
+      if (plan.status != "ran") continue;
       for (const auto& [name, reference] : plan.reference) {
         if (reference.per_item != per_item) continue;
-        print_header();
+        if (!header_printed) {
+          const std::string unit = UnitName(per_item);
+          if (any_table) std::printf("\n");
+          if (per_item) std::printf("Time per item, 1e9 / items_per_second:\n");
+          std::printf("%-18s %-*s %17s %19s  %s\n", "exercise", name_width, "benchmark",
+                      ("learner " + unit).c_str(), ("reference " + unit).c_str(), "ratio");
+          header_printed = true;
+          any_table = true;
+        }
         auto it = plan.learner.find(name);
         std::string learner_text = "-";
         std::string ratio_text = "(no learner result)";
@@ -245,11 +241,22 @@ void PrintExerciseTable(const std::vector<ExercisePlan>& plans) {
           learner_text = FormatNanos(it->second.nanos);
           ratio_text = text;
         }
-        std::printf("%-18s %-*s %16s %18s  %s\n", plan.exercise->name.c_str(), name_width,
+        std::printf("%-18s %-*s %17s %19s  %s\n", plan.exercise->name.c_str(), name_width,
                     name.c_str(), learner_text.c_str(), FormatNanos(reference.nanos).c_str(),
                     ratio_text.c_str());
       }
     }
+  }
+
+  // The exercises without timings: not started, no benchmark, build error.
+  bool status_header_printed = any_table;
+  for (const ExercisePlan& plan : plans) {
+    if (plan.status == "ran") continue;
+    if (!status_header_printed) {
+      std::printf("%-18s %s\n", "exercise", "status");
+      status_header_printed = true;
+    }
+    std::printf("%-18s %s\n", plan.exercise->name.c_str(), plan.status.c_str());
   }
 }
 

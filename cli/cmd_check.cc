@@ -257,7 +257,7 @@ bool CheckOnce(const Layout& layout, const Lab& lab, const std::vector<const Exe
   if (next != nullptr) {
     const std::string file = layout.Relative(lab.LearnerFile(*next));
     if (watching) {
-      std::printf("Next: edit %s; saving it checks it again.\n", file.c_str());
+      std::printf("Next: edit %s. Saving it checks it again.\n", file.c_str());
     } else {
       std::printf("Next: edit %s, then run ./labkit check %s %s\n", file.c_str(), lab.name.c_str(),
                   next->name.c_str());
