@@ -17,7 +17,8 @@ using internal::OperandKind;
 using internal::Rule;
 
 // Value is an operand's value during a check, borrowed from the inputs or
-// the policy; kMissing when the attribute is absent or the field is empty.
+// the policy. Its kind is kMissing when the attribute is absent or the
+// field is empty.
 struct Value {
   enum class Kind { kMissing, kBool, kInteger, kString };
   Kind kind = Kind::kMissing;

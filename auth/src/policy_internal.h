@@ -13,7 +13,7 @@
 
 namespace auth::internal {
 
-// OperandKind says where an operand's value comes from.
+// OperandKind is the source of an operand's value.
 enum class OperandKind {
   kLiteral,
   kSubjectId,

@@ -7,10 +7,9 @@
 
 namespace auth::internal {
 
-// InitSodium initializes libsodium once per process; later calls return at
-// once. sodium_init() fails only when the system has no secure random
-// source, and then no password or token can be made safely, so the process
-// aborts.
+// InitSodium initializes libsodium once per process, and later calls return
+// at once. When sodium_init() fails (for example, without a usable random
+// source), no password or token can be made safely, so the process aborts.
 inline void InitSodium() {
   static const bool initialized = [] { return sodium_init() >= 0; }();
   if (!initialized) std::abort();

@@ -63,7 +63,8 @@ TEST(PasswordHash, VerifiesAtOwaspMinimum) {
 TEST(PasswordHash, SaltsEachHash) {
   Result<std::string> first = HashPassword(kPassword, kOwaspMinimumParams);
   Result<std::string> second = HashPassword(kPassword, kOwaspMinimumParams);
-  ASSERT_TRUE(first.ok() && second.ok());
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_TRUE(second.ok()) << second.error().message;
   EXPECT_NE(first.value(), second.value())
       << "two hashes of one password must differ by their random salt";
 }

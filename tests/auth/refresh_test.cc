@@ -107,7 +107,7 @@ TEST_F(RefreshTest, ReuseRevokesWholeFamily) {
   IssuedRefreshToken first = Issue(service);
   IssuedRefreshToken second = RotateOk(service, first.token);
 
-  // The old token comes back: someone holds a copy.
+  // The old token comes back, so someone has a copy.
   Result<IssuedRefreshToken> replay = service.Rotate(first.token);
   ASSERT_FALSE(replay.ok()) << "a rotated token must never rotate again";
   EXPECT_EQ(replay.error().code, ErrorCode::kRefreshTokenReused)

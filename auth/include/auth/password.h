@@ -18,10 +18,10 @@
 // (peak memory = threads x memory_kib).
 //
 // Logins go through PasswordHasher::Login, which makes an unknown user and a
-// wrong password indistinguishable: both return ErrorCode::kInvalidCredentials
-// with the same message, and both run one full argon2id verification (for an
-// unknown user, against a dummy hash made at construction with the same
-// parameters).
+// wrong password indistinguishable. Both return kInvalidCredentials with the
+// same message, and both run one full argon2id verification. For an unknown
+// user it runs against a dummy hash made at construction with the same
+// parameters.
 //
 // Example:
 //   auto hasher = auth::PasswordHasher::Create({.threads = 2});
@@ -121,9 +121,9 @@ struct PasswordHasherOptions {
 
 // PasswordHasher runs argon2id on a fixed pool of worker threads.
 //
-// Every method returns at once with a future; a request that cannot be
-// queued (queue full, or the hasher is shutting down) gets a future that is
-// already ready with kHasherOverloaded or kHasherStopped. Plaintext copies
+// Every method returns at once with a future. A request that cannot be
+// queued gets a future that is already ready with kHasherOverloaded (queue
+// full) or kHasherStopped (the hasher is shutting down). Plaintext copies
 // are wiped from memory once a worker is done with them.
 //
 // The destructor stops taking requests, finishes every queued one, and joins
@@ -154,6 +154,9 @@ class PasswordHasher {
   // success, a hash that needs a rehash is rehashed in the same job
   // (LoginOutcome::new_hash). A malformed stored hash fails with
   // kMalformedPasswordHash, which is a server fault, not a client one.
+  // NOTE: a stored hash with weaker parameters verifies faster than the
+  // dummy hash, so until its owner's next login upgrades it, that user's
+  // logins are distinguishable from an unknown user's by timing.
   std::future<Result<LoginOutcome>> Login(std::optional<std::string> stored_hash,
                                           std::string password);
 

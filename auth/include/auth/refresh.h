@@ -78,7 +78,7 @@ enum class RotateStatus {
   kRevoked,  // the family was revoked earlier (reuse or logout)
 };
 
-// RotateResult is the store's answer to Rotate.
+// RotateResult is the outcome of TokenStore::Rotate.
 struct RotateResult {
   RotateStatus status = RotateStatus::kUnknown;
   // family is set for every status but kUnknown: the state after the call.
@@ -109,11 +109,11 @@ class TokenStore {
                               std::string_view token_hash,
                               Nanos token_expires_at) = 0;
 
-  // Rotate decides the token with hash `old_hash` at `now`, in this order:
-  // unknown; family revoked; already rotated (then revokes the family:
-  // kReused); token or family expired; else marks it rotated and stores
-  // `new_hash` in the same family, expiring at now + token_ttl or at the
-  // family's end, whichever is first.
+  // Rotate decides the token with hash `old_hash` at `now`. It checks, in
+  // this order: unknown, family revoked, already rotated (kReused, which
+  // revokes the family), token or family expired. Otherwise it marks the
+  // token rotated and stores `new_hash` in the same family. The new token
+  // expires at now + token_ttl or at the family's end, whichever is first.
   virtual Result<RotateResult> Rotate(std::string_view old_hash,
                                       std::string_view new_hash, Nanos now,
                                       Nanos token_ttl) = 0;
@@ -134,7 +134,7 @@ class TokenStore {
 };
 
 // InMemoryTokenStore is a TokenStore in this process's memory, behind one
-// mutex. It forgets everything when the process exits. It deletes nothing
+// mutex. Its records are lost when the process exits. It deletes nothing
 // by itself: call PurgeExpired periodically to bound its memory.
 class InMemoryTokenStore final : public TokenStore {
  public:
