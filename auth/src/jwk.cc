@@ -32,10 +32,10 @@ Error InvalidKey(std::string message) {
   return MakeError(ErrorCode::kInvalidKey, std::move(message));
 }
 
-Error CryptoFailure(std::string_view what) {
+Error CryptoFailure(std::string_view operation) {
   ERR_clear_error();
   return MakeError(ErrorCode::kCryptoFailure,
-                   "OpenSSL failed to " + std::string(what));
+                   "OpenSSL failed to " + std::string(operation));
 }
 
 // IsP256 is true for an EC key on P-256 (OpenSSL names it prime256v1).
@@ -56,7 +56,7 @@ bool MatchesAlgorithm(EVP_PKEY* pkey, Algorithm algorithm) {
   return false;
 }
 
-// HasPrivateKey is true when `pkey` holds a private key, not only a public
+// HasPrivateKey is true when `pkey` contains a private key, not only a public
 // one.
 bool HasPrivateKey(EVP_PKEY* pkey) {
   if (EVP_PKEY_is_a(pkey, "ED25519")) {

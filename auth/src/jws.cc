@@ -103,7 +103,7 @@ Result<JoseHeader> ReadHeader(const json::object& header) {
   }
 
   // RFC 7515 section 4.1.11: a recipient that does not understand every
-  // extension listed in crit must reject the JWS, and this one knows none.
+  // extension listed in crit must reject the JWS. This one implements none.
   if (header.contains("crit")) {
     return MakeError(ErrorCode::kUnsupportedCritical,
                      "unsupported header: 'crit' lists extensions this "

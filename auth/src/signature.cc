@@ -31,10 +31,10 @@ constexpr std::array<unsigned char, kEs256ScalarBytes> kP256Order = {
     0xff, 0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17,
     0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
 
-Error CryptoFailure(std::string_view what) {
+Error CryptoFailure(std::string_view operation) {
   ERR_clear_error();
   return MakeError(ErrorCode::kCryptoFailure,
-                   "OpenSSL failed to " + std::string(what));
+                   "OpenSSL failed to " + std::string(operation));
 }
 
 Error Mismatch(Algorithm algorithm) {

@@ -1,6 +1,7 @@
 // Tests of JWT claims validation: types, times with leeway, issuer,
 // audience and type.
 
+#include <limits>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -95,7 +96,7 @@ TEST(ClaimsTest, NonNumberTimesAreMalformed) {
 }
 
 TEST(ClaimsTest, NonFiniteTimeIsMalformed) {
-  ClaimsSet claims = ExpiringAt(1.0 / 0.0);
+  ClaimsSet claims = ExpiringAt(std::numeric_limits<double>::infinity());
   EXPECT_EQ(Outcome(ValidateClaims(claims, Leeway(0), 1000)),
             "MalformedClaim")
       << "an infinite exp would never expire";

@@ -122,7 +122,7 @@ TEST(KeyTest, PublicFormOfSecretRejected) {
 TEST(KeyTest, JwkMembersValidated) {
   struct Case {
     std::string jwk;
-    const char* why;
+    const char* reason;
   };
   const Case cases[] = {
       {EcJwk(kA3X, kA3X), "y is not the point's y: off the curve"},
@@ -145,7 +145,7 @@ TEST(KeyTest, JwkMembersValidated) {
       {R"({"kty":"oct","k":"AAAA="})", "padded base64url"},
   };
   for (const Case& c : cases) {
-    EXPECT_EQ(ErrorOf(Key::FromJwk(c.jwk)), "InvalidKey") << c.why;
+    EXPECT_EQ(ErrorOf(Key::FromJwk(c.jwk)), "InvalidKey") << c.reason;
   }
   EXPECT_EQ(ErrorOf(Key::FromJwk(R"({"kty":"EC","kty":"oct"})")),
             "DuplicateMember");
@@ -172,7 +172,9 @@ TEST(KeySetTest, JwksWithSeveralKeys) {
   auth::Result<Key> a = Key::Generate(Algorithm::kEs256, "a");
   auth::Result<Key> b = Key::Generate(Algorithm::kEdDsa, "b");
   auth::Result<Key> secret = Key::Generate(Algorithm::kHs256, "s");
-  ASSERT_TRUE(a.ok() && b.ok() && secret.ok());
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  ASSERT_TRUE(secret.ok()) << secret.error().message;
   KeySet set;
   ASSERT_TRUE(set.Add(a.value()).ok());
   ASSERT_TRUE(set.Add(b.value()).ok());
@@ -197,7 +199,9 @@ TEST(KeySetTest, KidRules) {
   auth::Result<Key> a = Key::Generate(Algorithm::kEs256, "a");
   auth::Result<Key> a_again = Key::Generate(Algorithm::kEdDsa, "a");
   auth::Result<Key> unnamed = Key::Generate(Algorithm::kEdDsa, "");
-  ASSERT_TRUE(a.ok() && a_again.ok() && unnamed.ok());
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  ASSERT_TRUE(a_again.ok()) << a_again.error().message;
+  ASSERT_TRUE(unnamed.ok()) << unnamed.error().message;
 
   KeySet set;
   ASSERT_TRUE(set.Add(a.value()).ok());

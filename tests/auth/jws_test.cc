@@ -91,7 +91,7 @@ std::string Forge(std::string_view header, std::string_view payload,
 }
 
 // ForgeHmac returns a token for `header` and `payload` whose HS256 MAC uses
-// `secret`, whatever the header says.
+// `secret`, whatever alg the header names.
 std::string ForgeHmac(std::string_view header, std::string_view payload,
                       std::string_view secret) {
   const std::string input = auth::Base64UrlEncode(header) + "." +
@@ -377,9 +377,9 @@ TEST(JwsForgedTest, ShortSignatureRejectedWithoutCrash) {
 }
 
 TEST(JwsForgedTest, HmacComparedOverAllBytes) {
-  // A MAC wrong only in its last byte fails like one wrong in its first;
-  // the comparison itself is CRYPTO_memcmp, whose time does not depend on
-  // where the bytes differ.
+  // A MAC wrong only in its last byte fails like one wrong in its first.
+  // NOTE: the timing is not measured here. The comparison is CRYPTO_memcmp,
+  // whose time does not depend on where the bytes differ.
   KeySet keys = SetOf({LoadJwk(kA1Key)});
   const std::string token(kA1Token);
   const std::size_t dot = token.rfind('.');
@@ -500,12 +500,14 @@ TEST(JwsMalformedTest, ErrorMessageOmitsToken) {
 TEST(JwsKeySetTest, RotationSelectsKeyByKid) {
   auth::Result<Key> old_key = Key::Generate(Algorithm::kEs256, "2024-01");
   auth::Result<Key> new_key = Key::Generate(Algorithm::kEdDsa, "2024-02");
-  ASSERT_TRUE(old_key.ok() && new_key.ok());
+  ASSERT_TRUE(old_key.ok()) << old_key.error().message;
+  ASSERT_TRUE(new_key.ok()) << new_key.error().message;
   auth::Result<std::string> old_token = auth::SignJws(
       old_key.value(), R"({"alg":"ES256","kid":"2024-01"})", "{}");
   auth::Result<std::string> new_token = auth::SignJws(
       new_key.value(), R"({"alg":"EdDSA","kid":"2024-02"})", "{}");
-  ASSERT_TRUE(old_token.ok() && new_token.ok());
+  ASSERT_TRUE(old_token.ok()) << old_token.error().message;
+  ASSERT_TRUE(new_token.ok()) << new_token.error().message;
 
   KeySet keys = SetOf({old_key.value(), new_key.value()});
   auth::Result<auth::VerifiedJws> old_jws =

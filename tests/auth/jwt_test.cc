@@ -77,7 +77,7 @@ ClaimsPolicy Leeway(std::int64_t seconds) {
 }
 
 TEST_F(JwtTest, Rfc7515A1BeforeAndAtExp) {
-  // The A.1 token has no kid, so the set holds the one key.
+  // The A.1 token has no kid, so the set contains only its key.
   KeySet keys;
   ASSERT_TRUE(keys.Add(key_).ok());
   auth::Result<auth::VerifiedJwt> jwt =

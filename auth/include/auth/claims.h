@@ -2,8 +2,8 @@
 // whose signature already verified.
 //
 // The JWT layer (auth/jwt.h) copies the registered claims out of the JSON
-// claims set into a ClaimsSet, recording each claim's JSON type, because a
-// claim of the wrong type is an attack or a bug, never a value to coerce:
+// claims set into a ClaimsSet and records each claim's JSON type. A claim
+// of the wrong type is an attack or a bug, never a value to coerce, so
 // "exp":"1300819380" and "exp":true are malformed, not numbers.
 //
 // Times are NumericDate: seconds since 1970-01-01T00:00:00Z, ignoring leap
@@ -91,8 +91,8 @@ struct ClaimsPolicy {
 };
 
 // ValidateClaims checks `claims` against `policy` at `now_seconds`
-// (NumericDate, seconds since the Unix epoch; the caller reads its own
-// clock, so tests pass any time). The checks, in this order:
+// (NumericDate, seconds since the Unix epoch). The caller reads its own
+// clock, so tests pass any time. The checks, in this order:
 //   1. exp, nbf and iat, when present, are numbers: else kMalformedClaim.
 //      iss and typ, when present, are strings, and aud a string or an
 //      array of strings: else kMalformedClaim.

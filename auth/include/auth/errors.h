@@ -1,9 +1,9 @@
 // Error and Result: how every function of the auth library reports failure.
 //
-// A failure is a value, never an exception: an Error carries a code that
-// callers and tests compare exactly, and a message for people that names the
-// offending value (never a secret or a whole token) and, where it helps, the
-// fix. For example
+// A failure is a value, never an exception. An Error carries a code that
+// callers and tests compare exactly, and a message for people. The message
+// names the offending value (never a secret or a whole token) and, where it
+// helps, the fix. For example
 //
 //   auth::Result<std::string> bytes = auth::Base64UrlDecode(segment);
 //   if (!bytes.ok()) {

@@ -7,9 +7,9 @@
 // time a check takes reveals nothing about how many leading bytes of a
 // forged MAC were right.
 //
-// These functions take any secret; the rule that an HS256 key has at least
-// 32 bytes (RFC 7518 section 3.2) is the Key's (auth/jwk.h), which is the
-// only way the verifier reaches them.
+// These functions take any secret. The Key (auth/jwk.h) enforces that an
+// HS256 secret has at least 32 bytes (RFC 7518 section 3.2), and the
+// verifier reaches these functions only through a Key.
 //
 // Thread-safety: both functions are pure and safe from any thread.
 //
@@ -34,7 +34,7 @@ Result<std::string> SignHs256(std::string_view secret,
 
 // VerifyHs256 checks that `mac` is the HMAC-SHA-256 of `signing_input`
 // under `secret`. Returns kMalformedSignature when `mac` is not 32 bytes
-// and kSignatureMismatch when it differs; the comparison of the 32 bytes
+// and kSignatureMismatch when it differs. The comparison of the 32 bytes
 // takes the same time wherever they differ.
 Status VerifyHs256(std::string_view secret, std::string_view signing_input,
                    std::string_view mac);

@@ -11,7 +11,7 @@
 //   EdDSA  an Ed25519 key (RFC 8037)
 //
 // Keys come from Generate, from PEM (PKCS #8 private key or
-// SubjectPublicKeyInfo public key), or from a JWK (RFC 7517); public keys
+// SubjectPublicKeyInfo public key), or from a JWK (RFC 7517). Public keys
 // export as JWK and PEM. A KeySet is a JWKS: several active keys, each
 // named by its kid, so an issuer can rotate keys while tokens signed with
 // the previous key still verify.

@@ -1,9 +1,9 @@
 // JWT (RFC 7519) on top of JWS: sign a claims set, and verify a token's
 // signature and then its claims.
 //
-// VerifyJwt runs VerifyJws (auth/jws.h), then requires the payload to be a
-// strict JSON object (kNotAClaimsSet when it is not JSON or not an object;
-// kDuplicateMember for a repeated claim name), then runs ValidateClaims
+// VerifyJwt runs VerifyJws (auth/jws.h). Then it requires the payload to be
+// a strict JSON object: kNotAClaimsSet when it is not JSON or not an object,
+// kDuplicateMember for a repeated claim name. Last, it runs ValidateClaims
 // (auth/claims.h) with the header's typ. So the RFC 8037 example, whose
 // payload is plain text, passes VerifyJws and fails VerifyJwt.
 //
