@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "sodium_init.h"
+#include "auth/internal/sodium_init.h"
 
 namespace auth {
 namespace {

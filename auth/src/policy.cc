@@ -1,10 +1,11 @@
-// The policy engine: the index that loading builds, and Check.
+// The policy engine: Check, over the index that loading builds
+// (policy_file.cc).
 #include <array>
 #include <string>
 #include <utility>
 
 #include "auth/policy.h"
-#include "policy_internal.h"
+#include "auth/internal/policy_index.h"
 
 namespace auth {
 namespace {
@@ -165,24 +166,6 @@ class BucketList {
 };
 
 }  // namespace
-
-namespace internal {
-
-void BuildIndex(Policy::Compiled& compiled,
-                const std::vector<std::vector<std::uint32_t>>& heirs) {
-  for (const Rule& rule : compiled.rules) {
-    const std::uint32_t role = compiled.roles.at(rule.source.role);
-    const std::uint32_t action = compiled.actions.at(rule.source.action);
-    const std::uint32_t type = compiled.types.at(rule.source.resource_type);
-    for (std::uint32_t heir : heirs[role]) {
-      Bucket& bucket = compiled.buckets[BucketKey(heir, action, type)];
-      (rule.source.effect == Effect::kDeny ? bucket.deny : bucket.allow)
-          .push_back(&rule);
-    }
-  }
-}
-
-}  // namespace internal
 
 Policy::Policy(std::shared_ptr<const Compiled> compiled)
     : compiled_(std::move(compiled)) {}

@@ -14,7 +14,7 @@
 #include <utility>
 
 #include "auth/policy.h"
-#include "policy_internal.h"
+#include "auth/internal/policy_index.h"
 
 namespace auth {
 namespace {
@@ -554,6 +554,24 @@ Result<std::vector<std::vector<std::uint32_t>>> Parser::ResolveRoles(
 }
 
 }  // namespace
+
+namespace internal {
+
+void BuildIndex(Policy::Compiled& compiled,
+                const std::vector<std::vector<std::uint32_t>>& heirs) {
+  for (const Rule& rule : compiled.rules) {
+    const std::uint32_t role = compiled.roles.at(rule.source.role);
+    const std::uint32_t action = compiled.actions.at(rule.source.action);
+    const std::uint32_t type = compiled.types.at(rule.source.resource_type);
+    for (std::uint32_t heir : heirs[role]) {
+      Bucket& bucket = compiled.buckets[BucketKey(heir, action, type)];
+      (rule.source.effect == Effect::kDeny ? bucket.deny : bucket.allow)
+          .push_back(&rule);
+    }
+  }
+}
+
+}  // namespace internal
 
 Result<Policy> Policy::Parse(std::string_view text, std::string_view file_name) {
   Parser parser(file_name);

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "sodium_init.h"
+#include "auth/internal/sodium_init.h"
 
 namespace auth {
 namespace {

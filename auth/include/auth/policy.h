@@ -161,7 +161,7 @@ class Policy {
   // rule_count returns the number of rules loaded.
   std::size_t rule_count() const;
 
-  struct Compiled;  // defined in policy_internal.h
+  struct Compiled;  // defined in auth/internal/policy_index.h
 
  private:
   explicit Policy(std::shared_ptr<const Compiled> compiled);

@@ -1,5 +1,6 @@
-// The loaded form of a Policy, shared by the parser (policy_file.cc) and the
-// engine (policy.cc).
+// The loaded form of a Policy, shared by the parser (auth/src/policy_file.cc)
+// and the engine (auth/src/policy.cc, which an exercise of the auth lab
+// replaces).
 #pragma once
 
 #include <cstdint>
@@ -98,7 +99,9 @@ struct Policy::Compiled {
 namespace internal {
 
 // BuildIndex fills compiled.buckets from compiled.rules. heirs[r] lists the
-// role ids that get the rules of role id r, r itself included.
+// role ids that get the rules of role id r, r itself included. Defined in
+// policy_file.cc, so that the engine's file defines only what policy.h
+// declares.
 void BuildIndex(Policy::Compiled& compiled,
                 const std::vector<std::vector<std::uint32_t>>& heirs);
 
