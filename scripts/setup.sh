@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs everything labkit needs on Debian 12: the compiler toolchain, the
-# libraries, the servers the tests and demos start (Redis, nginx), and the
-# npm packages of the peer benchmarks. Safe to run again: it installs only
-# what is missing.
+# libraries, the servers the tests and demos start (Redis, nginx), the npm
+# package jose that the auth interop test runs, and the npm packages of the
+# peer benchmarks. Safe to run again: it installs only what is missing.
 #
-#   scripts/setup.sh           install the missing Debian packages
+#   scripts/setup.sh           install the missing Debian packages and jose
 #   scripts/setup.sh --peers   also install the npm packages of the peer
 #                              benchmarks (`labkit bench --peers` needs them)
-#   scripts/setup.sh --check   exit 0 if no Debian package is missing
+#   scripts/setup.sh --check   exit 0 if no Debian package is missing and
+#                              jose is installed
+#
+# Node.js 20 or later with npm must already be installed: the test suite
+# needs it, so setup fails when it is missing.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -37,11 +41,19 @@ missing_packages() {
 }
 
 peer_dir=$root/bench/rate_limiter/peers-node
+interop_dir=$root/tests/auth/interop-node
+
+# interop_installed succeeds when npm ci has installed the auth interop
+# packages since package-lock.json last changed.
+interop_installed() {
+  local installed=$interop_dir/node_modules/.package-lock.json
+  [[ -f $installed && ! $interop_dir/package-lock.json -nt $installed ]]
+}
 
 with_peers=false
 case ${1:-} in
   --check)
-    [[ -z $(missing_packages) ]] && exit 0
+    [[ -z $(missing_packages) ]] && interop_installed && exit 0
     exit 1
     ;;
   --peers) with_peers=true ;;
@@ -98,8 +110,26 @@ if ((${#missing[@]} > 0)); then
     apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# The npm packages need the npm registry, so they are installed only on
-# request, for the peer benchmarks.
+# The auth interop test (tests/auth/interop.cmake) runs jose under Node.js
+# on every test run, so jose is installed on every setup, not on request.
+if ! interop_installed; then
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "setup: node or npm is not installed; the auth interop test needs both." >&2
+    echo "Install Node.js 20 or later with npm, then run scripts/setup.sh again." >&2
+    exit 1
+  fi
+  node_major=$(node -p 'process.versions.node.split(".")[0]')
+  if ((node_major < 20)); then
+    echo "setup: Node.js $(node --version) is older than 20, which tests/auth/interop-node/package.json requires." >&2
+    echo "Install Node.js 20 or later, then run scripts/setup.sh again." >&2
+    exit 1
+  fi
+  run_step "Installing jose for the auth interop test (npm ci)" \
+    npm ci --prefix "$interop_dir" --no-audit --no-fund
+fi
+
+# The peers' npm packages are installed only on request, for the peer
+# benchmarks.
 if [[ $with_peers == true && ! -d $peer_dir/node_modules ]]; then
   if command -v npm >/dev/null; then
     run_step "Installing the npm packages of the peer benchmarks" \
