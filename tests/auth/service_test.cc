@@ -83,7 +83,8 @@ class AuthServiceTest : public ::testing::Test {
     KeySet keys;
     auto secret = Key::FromSecret("hs-1", kSecret);
     auto ed = Key::Generate(Algorithm::kEdDsa, "ed-1");
-    ASSERT_TRUE(secret.ok() && ed.ok());
+    ASSERT_TRUE(secret.ok()) << secret.error().message;
+    ASSERT_TRUE(ed.ok()) << ed.error().message;
     ASSERT_TRUE(keys.Add(secret.value()).ok());
     ASSERT_TRUE(keys.Add(std::move(ed).value()).ok());
 
@@ -283,7 +284,7 @@ TEST_F(AuthServiceTest, LoginFailuresLookIdentical) {
             "invalid_grant");
   EXPECT_EQ(service_->stats().failed_logins, 2u);
 
-  // A too-long password gets one answer too.
+  // A too-long password gets the same response for both users too.
   const std::string huge(kMaxPasswordBytes + 1, 'x');
   HttpReply long_known = Credentials("/login", "alice", huge);
   HttpReply long_unknown = Credentials("/login", "nobody", huge);
@@ -646,7 +647,7 @@ TEST(AuthProgramsTest, DemoWalksWholeSession) {
   auto [status, output] = RunProgram(AUTH_DEMO_BINARY);
 
   EXPECT_EQ(status, 0) << output;
-  EXPECT_NE(output.find("RESULT: every step answered as expected."),
+  EXPECT_NE(output.find("RESULT: every step returned the expected status."),
             std::string::npos)
       << output;
   EXPECT_NE(output.find("error=\"insufficient_scope\""), std::string::npos)

@@ -27,8 +27,8 @@ using labkit::http::Response;
 // NIST SP 800-63B's minimum of 8 characters.
 constexpr std::size_t kMinPasswordBytes = 8;
 
-// kInvalidLogin is the one answer to a failed login, whether the username
-// exists or not.
+// kInvalidLogin is the error_description of every failed login, whether
+// the username exists or not.
 constexpr std::string_view kInvalidLogin = "invalid username or password";
 
 // AwaitHasher waits up to `timeout` for a PasswordHasher future. A timeout
@@ -237,7 +237,7 @@ Response AuthService::Register(const Request& request) {
                    options_.default_roles, NowSeconds()};
   User user;
   StoreStatus created = parts_.users->Create(new_user, &user);
-  // NOTE: a 409 tells the client that the username exists. Registration
+  // NOTE: a 409 reveals to the client that the username exists. Registration
   // needs a unique name, so only the per-client limit slows enumeration.
   if (created.code() == StoreStatus::Code::kAlreadyExists) {
     return OAuthError(409, "username_taken", created.message());
@@ -257,7 +257,7 @@ Response AuthService::Register(const Request& request) {
 
 Response AuthService::Login(const Request& request) {
   // Read the credentials. A too-long password is rejected before the user
-  // is looked up, so the answer does not depend on whether the user exists.
+  // is looked up, so the response does not depend on whether the user exists.
   json::object body;
   if (auto error = ParseBody(request, &body)) return *error;
   std::string username;
@@ -300,7 +300,7 @@ Response AuthService::Login(const Request& request) {
       parts_.hasher->Login(std::move(stored_hash), std::move(password)),
       options_.hasher_timeout);
 
-  // A failed login gets one answer whatever the cause.
+  // Every failed login gets the same response, whatever the cause.
   if (!outcome.ok()) {
     switch (outcome.error().code) {
       case ErrorCode::kInvalidCredentials:

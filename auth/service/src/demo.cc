@@ -4,9 +4,10 @@
 // in an in-memory SQLite database and a new EdDSA signing key, then walks
 // one client through a session over real HTTP: register, log in, call the
 // API, get refused for a missing role, refresh, replay a stolen refresh
-// token (the whole family is revoked), log out, and hammer the login until
-// the rate limit answers. Each exchange is printed with what it shows. The
-// exit status is 0 only when every status was the expected one.
+// token (the whole family is revoked), log out, and guess passwords until
+// the login rate limit rejects the guesses. Each exchange is printed with
+// what it shows. The exit status is 0 only when every status was the
+// expected one.
 
 #include <CLI/CLI.hpp>
 #include <boost/json/parse.hpp>
@@ -176,7 +177,7 @@ void Walk(Session& s) {
            "wrong.");
   Exchange(s, "Log in as a user who does not exist",
            Credentials("/login", "mallory", "wrong password"), 400,
-           "the same answer after the same argon2id work, so neither the "
+           "the same response after the same argon2id work, so neither the "
            "body nor the timing tells which usernames exist.");
   HttpReply login = Exchange(
       s, "Log in", Credentials("/login", kUser, kPassword), 200,
@@ -238,7 +239,7 @@ void Walk(Session& s) {
 
   // The login rate limit: guesses until 429, before any password work.
   int guesses = 0;
-  std::printf("\n%d. Guess the password until the login rate limit answers\n",
+  std::printf("\n%d. Guess the password until the login rate limit rejects it\n",
               ++s.step);
   while (guesses < 10) {
     HttpReply reply = auth::service::SendHttp(
@@ -332,12 +333,12 @@ int Run() {
 
   std::printf("\nSummary\n");
   if (session.unexpected > 0) {
-    std::printf("  RESULT: %d step(s) did not answer as expected (see "
+    std::printf("  RESULT: %d step(s) did not return the expected status (see "
                 "UNEXPECTED above).\n",
                 session.unexpected);
     return 1;
   }
-  std::printf("  RESULT: every step answered as expected.\n");
+  std::printf("  RESULT: every step returned the expected status.\n");
   std::printf("\nTry next\n");
   std::printf("  auth/service/policy.txt    the roles and rules the API "
               "enforces\n");

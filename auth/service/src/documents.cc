@@ -78,7 +78,7 @@ std::optional<Principal> AuthService::Authenticate(const Request& request,
 Response AuthService::Challenge(const Request& request,
                                 const BearerChallenge& challenge) {
   counters_.bearer_rejected.fetch_add(1, std::memory_order_relaxed);
-  spdlog::info("{} {} from {} answered {} {}: {}", request.method,
+  spdlog::info("{} {} from {} rejected with {} {}: {}", request.method,
                request.path, request.remote_address, challenge.status,
                challenge.error == BearerError::kNone
                    ? "without credentials"

@@ -135,8 +135,8 @@ int Run(const Flags& flags) {
     return 2;
   }
 
-  // Block the stop signals before any thread starts, so only sigwait sees
-  // them.
+  // Block the stop signals before any thread starts, so that only sigwait
+  // receives them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);

@@ -33,7 +33,7 @@ labkit::http::Response OAuthError(int status, std::string_view error,
 
 std::optional<labkit::http::Response> ParseBody(
     const labkit::http::Request& request, json::object* body) {
-  // Passwords are at most 4096 bytes, so 16 KiB holds any valid body.
+  // Passwords are at most 4096 bytes, so 16 KiB fits any valid body.
   StrictJsonLimits limits;
   limits.max_bytes = 16 * 1024;
   limits.max_depth = 4;

@@ -30,7 +30,7 @@
 // register or login request waits on the pool's future, for at most
 // hasher_timeout. Run the server with more threads than the pool and
 // without reuse_port, so the other threads keep serving tokens, JWKS and
-// the API while logins wait. A full pool queue answers 503 at once.
+// the API while logins wait. When the pool's queue is full, the request gets 503 at once.
 //
 // Access tokens are JWTs signed with the key named signing_kid (typ
 // "at+jwt", RFC 9068), carrying sub, roles, tenant, sid (the refresh-token
@@ -131,7 +131,7 @@ struct AuthServiceStats {
   std::uint64_t refreshes = 0;       // successful
   std::uint64_t refresh_reuse = 0;   // reuse detected, family revoked
   std::uint64_t rehashes = 0;        // stored hashes upgraded at login
-  std::uint64_t bearer_rejected = 0; // API requests answered 400, 401 or 403
+  std::uint64_t bearer_rejected = 0; // API requests rejected with 400, 401 or 403
 };
 
 class AuthService {
