@@ -20,8 +20,13 @@
 --
 -- The count and its expiry change together in this one atomic script. A
 -- count key found without an expiry (left by a client whose INCR succeeded
--- and whose EXPIRE did not) gets one here, even when the request is
--- rejected, so it cannot block the client forever.
+-- and whose EXPIRE did not) gets one when a request is rejected in it, so
+-- it cannot block the client forever.
+--
+-- NOTE: a key found without an expiry while still under its limit keeps
+-- counting without one, because an allowed single-limit request does not
+-- read the TTL. It cannot block anyone (the next window uses a new key),
+-- but it stays in memory until a request is rejected in it.
 --
 -- NOTE: Redis TIME is the server's wall clock. If it steps back into an
 -- earlier window, that window's key (if still alive) is counted again.
@@ -58,9 +63,65 @@ local next_arg = 2
 -- decision's own commands).
 local keys, counts, costs, ttls_ms = {}, {}, {}, {}
 
+-- Window of the last period seen. Every decision of a batch usually has
+-- the same period, so the window number is formatted once per batch.
+local cached_period, cached_suffix, cached_until_end, cached_ttl_ms
+
+-- window_of sets the cached window fields for `period` (in microseconds):
+-- the key suffix ':' .. k, the microseconds until the window ends, and the
+-- key's TTL in whole milliseconds, rounded up.
+local function window_of(period)
+  if period == cached_period then
+    return
+  end
+  local window = idiv(now, period)
+  cached_period = period
+  cached_suffix = ':' .. string.format('%d', window)
+  cached_until_end = (window + 1) * period - now
+  cached_ttl_ms = math.max(1, ceil_div(cached_until_end, 1000))
+end
+
+-- decide_one decides a request with one limit whose cost fits in the
+-- limit. INCRBY counts the request and returns the new count, so an
+-- allowed request costs one command, plus PEXPIRE when it created the key.
+-- A rejected request writes the count back with SET PX, which also gives a
+-- key left without an expiry one.
+local function decide_one(key, limit, cost)
+  local until_end = cached_until_end
+  local count = redis.call('INCRBY', key, cost)
+  local o = #out
+  if count <= limit then
+    if count == cost then
+      redis.call('PEXPIRE', key, cached_ttl_ms)
+    end
+    out[o + 1], out[o + 2], out[o + 3], out[o + 4] =
+      1, limit - count, 0, until_end
+    return
+  end
+
+  -- Rejected. cost <= limit < count, so the count before this request is
+  -- positive and the key existed before INCRBY.
+  local before = count - cost
+  redis.call('SET', key, string.format('%d', before), 'PX', cached_ttl_ms)
+  out[o + 1], out[o + 2], out[o + 3], out[o + 4] =
+    0, math.max(0, limit - before), until_end, until_end
+end
+
 -- decide decides one request over n limits and appends its integers to
 -- out.
 local function decide(n)
+  if n == 1 then
+    local limit = tonumber(ARGV[next_arg])
+    local cost = tonumber(ARGV[next_arg + 3])
+    if cost <= limit then
+      window_of(tonumber(ARGV[next_arg + 1]))
+      decide_one(KEYS[next_key] .. cached_suffix, limit, cost)
+      next_key = next_key + 1
+      next_arg = next_arg + 4
+      return
+    end
+  end
+
   local first_out = #out
   local all_allowed = true
 
@@ -68,15 +129,14 @@ local function decide(n)
   for i = 1, n do
     local a = next_arg + 4 * (i - 1)
     local limit = tonumber(ARGV[a])
-    local period = tonumber(ARGV[a + 1])
     local cost = tonumber(ARGV[a + 3])
+    window_of(tonumber(ARGV[a + 1]))
 
-    local window = idiv(now, period)
-    local key = KEYS[next_key + i - 1] .. ':' .. string.format('%d', window)
-    local until_end = (window + 1) * period - now
+    local key = KEYS[next_key + i - 1] .. cached_suffix
+    local until_end = cached_until_end
     local count = tonumber(redis.call('GET', key) or '0')
     keys[i], counts[i], costs[i] = key, count, cost
-    ttls_ms[i] = math.max(1, ceil_div(until_end, 1000))
+    ttls_ms[i] = cached_ttl_ms
 
     local o = first_out + 4 * (i - 1)
     if cost <= limit and count + cost <= limit then
@@ -96,11 +156,6 @@ local function decide(n)
   -- Count the request in every window only when every limit allowed. SET
   -- with PX writes the count and its expiry in one command. A key listed
   -- twice in one decision adds both costs.
-  if all_allowed and n == 1 then
-    redis.call('SET', keys[1], string.format('%d', counts[1] + costs[1]),
-               'PX', ttls_ms[1])
-    return
-  end
   if all_allowed then
     local written = {}
     for i = 1, n do

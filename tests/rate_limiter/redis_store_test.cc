@@ -367,6 +367,94 @@ TEST_F(RedisStoreTest, FixedWindowRepairsKeyWithoutTtl) {
       << "once the stale key expired, its window admits requests again";
 }
 
+TEST_F(RedisStoreTest, FixedWindowRepairKeepsTheCount) {
+  auto store = MakeStore();
+  Limit limit = MakeLimit("api", Algorithm::kFixedWindow, Quota::PerSecond(3));
+  const std::string window_key =
+      RedisKey("rl:", "api", "k") + ":" + std::to_string(kT0 / kSecond);
+  ASSERT_TRUE(redis_.Command({"SET", window_key, "100"}).ok);
+
+  RedisDecision d = Decide(*store, limit, "k", kT0 + 500 * kMilli);
+  ASSERT_EQ(RedisOutcomeName(d.outcome), "decided"sv) << d.error;
+  EXPECT_FALSE(d.decision.allowed) << "100 counted requests exceed the limit";
+  EXPECT_EQ(redis_.Command({"GET", window_key}).text, "100")
+      << "the rejected request must leave the stale count at 100";
+}
+
+// A request over two limits reads every count before writing, so it takes
+// another path than a request over one limit.
+TEST_F(RedisStoreTest, FixedWindowTwoLimitsRepairKeyWithoutTtl) {
+  auto store = MakeStore();
+  Limit group = MakeLimit("group", Algorithm::kFixedWindow,
+                          Quota::PerSecond(10));
+  Limit route = MakeLimit("route", Algorithm::kFixedWindow,
+                          Quota::PerSecond(3));
+  const std::string route_key =
+      RedisKey("rl:", "route", "k") + ":" + std::to_string(kT0 / kSecond);
+  ASSERT_TRUE(redis_.Command({"SET", route_key, "100"}).ok);
+
+  const LimitRequest both[] = {{"k", &group, 1}, {"k", &route, 1}};
+  RedisDecision d = store->DecideAllWithOutcome(both, kT0 + 500 * kMilli);
+  ASSERT_EQ(RedisOutcomeName(d.outcome), "decided"sv) << d.error;
+  EXPECT_FALSE(d.decision.allowed) << "the route key counts 100 of 3";
+  long long ttl = redis_.Command({"PTTL", route_key}).integer;
+  EXPECT_GT(ttl, 0) << "the decision must give the stale key an expiry";
+  EXPECT_LE(ttl, 500) << "the expiry must end with the window, 500 ms away";
+  EXPECT_EQ(redis_.Command({"GET", route_key}).text, "100")
+      << "the rejected request must leave the stale count at 100";
+}
+
+TEST_F(RedisStoreTest, FixedWindowRejectedLeavesCountUnchanged) {
+  auto store = MakeStore();
+  Limit limit = MakeLimit("api", Algorithm::kFixedWindow,
+                          Quota{5, 60 * kSecond, 5});
+  const std::string window_key =
+      RedisKey("rl:", "api", "k") + ":" + std::to_string(kT0 / (60 * kSecond));
+  const Nanos at = kT0 + 10 * kSecond;
+
+  ASSERT_TRUE(Decide(*store, limit, "k", at, 4).decision.allowed)
+      << "a cost of 4 fits in a limit of 5";
+  long long ttl_before = redis_.Command({"PTTL", window_key}).integer;
+  ASSERT_GT(ttl_before, 0) << "the first request must give its key an expiry";
+
+  RedisDecision rejected = Decide(*store, limit, "k", at, 2);
+  ASSERT_EQ(RedisOutcomeName(rejected.outcome), "decided"sv)
+      << rejected.error;
+  EXPECT_FALSE(rejected.decision.allowed) << "4 + 2 exceeds the limit of 5";
+  EXPECT_EQ(rejected.decision.decisions[0].remaining, 1)
+      << "a rejected request reports what was left before it: 1 of 5";
+  EXPECT_EQ(rejected.decision.decisions[0].retry_after, 50 * kSecond)
+      << "the window ends 50 s later";
+  EXPECT_EQ(redis_.Command({"GET", window_key}).text, "4")
+      << "the rejected cost of 2 must not stay counted";
+  long long ttl_after = redis_.Command({"PTTL", window_key}).integer;
+  EXPECT_GT(ttl_after, 0) << "the rejected request must keep the expiry";
+  EXPECT_LE(ttl_after, 50'000) << "the expiry must end with the window";
+
+  RedisDecision last = Decide(*store, limit, "k", at, 1);
+  EXPECT_TRUE(last.decision.allowed) << "a cost of 1 still fits: 4 + 1 = 5";
+  EXPECT_EQ(last.decision.decisions[0].remaining, 0)
+      << "the window is full after 4 + 1";
+}
+
+TEST_F(RedisStoreTest, FixedWindowCostAboveLimitNeverFits) {
+  auto store = MakeStore();
+  Limit limit = MakeLimit("api", Algorithm::kFixedWindow, Quota::PerSecond(3));
+
+  RedisDecision d = Decide(*store, limit, "k", kT0, 4);
+  ASSERT_EQ(RedisOutcomeName(d.outcome), "decided"sv) << d.error;
+  EXPECT_FALSE(d.decision.allowed) << "a cost of 4 exceeds a limit of 3";
+  EXPECT_EQ(d.decision.decisions[0].retry_after, kNever)
+      << "waiting cannot help a cost above the limit";
+  EXPECT_EQ(d.decision.decisions[0].remaining, 3)
+      << "the rejected request consumed nothing";
+  EXPECT_EQ(redis_.Command({"EXISTS", RedisKey("rl:", "api", "k") + ":" +
+                                          std::to_string(kT0 / kSecond)})
+                .integer,
+            0)
+      << "a request that can never fit must not create a key";
+}
+
 TEST_F(RedisStoreTest, SlidingLogCountsEqualTimestamps) {
   auto store = MakeStore();
   Limit limit = MakeLimit("api", Algorithm::kSlidingLog, Quota::PerSecond(3));
