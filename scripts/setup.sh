@@ -136,7 +136,7 @@ if [[ $with_peers == true && ! -d $peer_dir/node_modules ]]; then
       npm ci --prefix "$peer_dir" --no-audit --no-fund
   else
     echo "setup: npm is not installed; the peer benchmarks (labkit bench --peers) need it." >&2
-    echo "Install Node.js 18 or later with npm, then run scripts/setup.sh --peers." >&2
+    echo "Install Node.js 20 or later with npm, then run scripts/setup.sh --peers." >&2
     exit 1
   fi
 fi

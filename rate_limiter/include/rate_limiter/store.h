@@ -2,7 +2,8 @@
 //
 // Two implementations: MemoryStore (this process only, a KeyedStore) and
 // RedisStore (rate_limiter/redis: shared by every service instance that uses
-// the same Redis). The service holds a Store& and never knows which.
+// the same Redis). The service depends only on Store&, not on which one it
+// is given.
 #pragma once
 
 #include <memory>
@@ -20,8 +21,8 @@ class Store {
   // DecideAll decides several limits for one request, all or nothing; see
   // KeyedStore::DecideAll. `now` is the caller's monotonic time; a store
   // that keeps its own clock (Redis) ignores it. Never throws: a store that
-  // cannot reach its backend applies its failure policy and says so in the
-  // log.
+  // cannot reach its backend applies its failure policy and logs the
+  // failure.
   virtual MultiDecision DecideAll(std::span<const LimitRequest> requests,
                                   Nanos now) = 0;
 
