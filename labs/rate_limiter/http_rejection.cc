@@ -54,7 +54,7 @@ std::string RateLimitField([[maybe_unused]] std::string_view policy,
       "(see labs/rate_limiter/hints/http_rejection.md)");
 }
 
-// TODO: Build the 429 answer: status 429, content type
+// TODO: Build the 429 response: status 429, content type
 // application/problem+json, the headers Retry-After (left out when
 // decision.retry_after is kNever), RateLimit-Policy and RateLimit, and a
 // JSON body with "type", "title", "status", "detail", "instance",

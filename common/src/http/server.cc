@@ -60,7 +60,7 @@ using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>
 // stops reading (and discarding) what the client still sends.
 constexpr std::chrono::milliseconds kLingerTime{1000};
 
-// A read asks the socket for at most this many bytes.
+// Each read requests at most this many bytes from the socket.
 constexpr std::size_t kReadSize = 65536;
 
 // After a failed accept (out of file descriptors, say) the acceptor waits
@@ -362,7 +362,8 @@ class Session : public std::enable_shared_from_this<Session> {
     DoRead();
   }
 
-  // OnParseError answers a request the parser rejected, then closes.
+  // OnParseError sends the error response for a request the parser
+  // rejected, then closes.
   void OnParseError(beast::error_code ec) {
     if (ec == bhttp::error::header_limit) {
       return SendError(431, "request header fields too large");
@@ -428,8 +429,8 @@ class Session : public std::enable_shared_from_this<Session> {
     StartRequest();
   }
 
-  // SendError answers a request the server rejects before the handler, then
-  // closes the connection.
+  // SendError sends the error response for a request the server rejects
+  // before the handler, then closes the connection.
   void SendError(int status, std::string_view detail) {
     Increment(stats_.bad_requests);
     Response response;

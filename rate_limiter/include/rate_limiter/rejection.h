@@ -1,5 +1,5 @@
-// Rejection: the HTTP answer to a rate-limited request, and the RateLimit
-// header fields that go on every answer.
+// Rejection: the HTTP response to a rate-limited request, and the RateLimit
+// header fields that go on every response.
 //
 // Header fields follow the IETF httpapi draft "RateLimit header fields for
 // HTTP" (draft-ietf-httpapi-ratelimit-headers-09 and later), which uses
@@ -54,7 +54,7 @@ std::string RateLimitPolicyField(std::string_view policy, const Quota& quota,
 // rounded up.
 std::string RateLimitField(std::string_view policy, const Decision& decision);
 
-// MakeRejection returns the 429 answer for a rejected decision on the
+// MakeRejection returns the 429 response for a rejected decision on the
 // request for `instance` (its path):
 //   - status 429, content type application/problem+json
 //   - Retry-After: CeilSeconds(decision.retry_after), omitted when the wait

@@ -159,8 +159,10 @@ TEST(RateLimitPolicyFieldTest, ClientAtAdvertisedRateIsAllowed) {
         rl::RateLimitPolicyField("p", quota, bucket.Peek(0));
     const std::size_t q_at = field.find(";q=");
     const std::size_t w_at = field.find(";w=");
-    ASSERT_TRUE(q_at != std::string::npos && w_at != std::string::npos)
-        << "the field must contain ;q= and ;w=, got: " << field;
+    ASSERT_NE(q_at, std::string::npos)
+        << "the field must contain ;q=, got: " << field;
+    ASSERT_NE(w_at, std::string::npos)
+        << "the field must contain ;w=, got: " << field;
     const std::int64_t q = std::stoll(field.substr(q_at + 3));
     const Nanos w = std::stoll(field.substr(w_at + 3)) * kSecond;
 
