@@ -21,6 +21,8 @@ log=$log_dir/setup.log
 packages=(
   # toolchain
   g++ cmake ninja-build pkg-config ccache patch git
+  # clang and its runtime libraries build the libFuzzer targets
+  clang libclang-rt-14-dev
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
