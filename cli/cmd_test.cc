@@ -3,7 +3,9 @@
 // Steps: configure and build the default preset (everything plus each lab's
 // verify_<lab>), run ctest and verify every lab. Unless --quick, then build
 // and test the asan preset, and in the tsan preset build what the
-// "concurrency" tests need and run ctest -L concurrency. The last line is
+// "concurrency" tests need and run ctest -L concurrency, and in the fuzz
+// preset (clang) build the fuzz targets and run each for a bounded time
+// (ctest -L fuzz). The last line is
 // "N passed, M failed", counting tests over all steps. A failed configure or
 // build counts as one failure.
 
@@ -215,6 +217,7 @@ int RunTest(const Layout& layout, const TestOptions& options) {
   // The sanitizer presets.
   if (!options.quick && !Interrupted()) RunSanitizerPreset(layout, "asan", "", &tally);
   if (!options.quick && !Interrupted()) RunSanitizerPreset(layout, "tsan", "concurrency", &tally);
+  if (!options.quick && !Interrupted()) RunSanitizerPreset(layout, "fuzz", "fuzz", &tally);
 
   if (Interrupted()) {
     std::printf("\ninterrupted\n");

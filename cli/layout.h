@@ -2,7 +2,7 @@
 //
 // The root is the repository (it contains labs/ and CMakePresets.json). The
 // build root (default <root>/build) contains one CMake build tree per preset
-// (build/default, build/release, build/asan, build/tsan) and the CLI's own
+// (build/default, build/release, build/asan, build/tsan, build/fuzz) and the CLI's own
 // files: state/ (progress per lab), logs/ (one log per step) and backup/
 // (files that `reset` overwrote).
 #pragma once

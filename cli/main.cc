@@ -164,7 +164,7 @@ int Main(int argc, char** argv) {
   CLI::App* test = app.add_subcommand(
       "test", "Run the full suite: build, ctest, verify, then ASan+UBSan and TSan builds. "
               "Ends with 'N passed, M failed'");
-  test->add_flag("--quick", test_options.quick, "Skip the sanitizer builds");
+  test->add_flag("--quick", test_options.quick, "Skip the sanitizer and fuzz builds");
 
   // setup
   CLI::App* setup = app.add_subcommand("setup", "Install the packages the kit needs (runs scripts/setup.sh)");
