@@ -1,3 +1,6 @@
+// The bearer middleware: AuthenticateBearer, the RFC 6750 checks of one
+// request's Authorization header. The challenges it returns are built in
+// bearer_challenge.cc.
 #include "auth/service/bearer.h"
 
 #include <boost/json/object.hpp>
@@ -45,25 +48,6 @@ BearerChallenge NoCredentials(std::string log_detail) {
 BearerChallenge InvalidToken(std::string description, std::string log_detail) {
   return BearerChallenge{401, BearerError::kInvalidToken,
                          std::move(description), std::move(log_detail)};
-}
-
-// DescribeTokenError returns the error_description for a token that failed
-// verification with `code`.
-std::string DescribeTokenError(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kExpired: return "the access token has expired";
-    case ErrorCode::kNotYetValid: return "the access token is not valid yet";
-    case ErrorCode::kSignatureMismatch:
-    case ErrorCode::kMalformedSignature:
-      return "the access token signature is invalid";
-    case ErrorCode::kIssuerMismatch:
-    case ErrorCode::kAudienceMismatch:
-    case ErrorCode::kTypeMismatch:
-      return "the access token was not issued for this API";
-    case ErrorCode::kUnknownKeyId:
-      return "the access token was signed with an unknown key";
-    default: return "the access token is invalid";
-  }
 }
 
 std::string CodeDetail(const Error& error) {
@@ -127,33 +111,6 @@ BearerResult ReadPrincipal(const json::object& claims) {
 
 }  // namespace
 
-std::string_view BearerErrorName(BearerError error) {
-  switch (error) {
-    case BearerError::kNone: return "";
-    case BearerError::kInvalidRequest: return "invalid_request";
-    case BearerError::kInvalidToken: return "invalid_token";
-    case BearerError::kInsufficientScope: return "insufficient_scope";
-  }
-  return "";
-}
-
-std::string BearerChallenge::WwwAuthenticate(std::string_view realm) const {
-  std::string value = "Bearer realm=\"";
-  value += realm;
-  value += '"';
-  if (error == BearerError::kNone) return value;
-
-  value += ", error=\"";
-  value += BearerErrorName(error);
-  value += '"';
-  if (!description.empty()) {
-    value += ", error_description=\"";
-    value += description;
-    value += '"';
-  }
-  return value;
-}
-
 BearerResult AuthenticateBearer(std::optional<std::string_view> authorization,
                                 const KeySet& keys, const ClaimsPolicy& policy,
                                 std::int64_t now_seconds) {
@@ -185,22 +142,10 @@ BearerResult AuthenticateBearer(std::optional<std::string_view> authorization,
   // Verify the signature and the claims, then read the principal.
   Result<VerifiedJwt> jwt = VerifyJwt(keys, token, policy, now_seconds);
   if (!jwt.ok()) {
-    return InvalidToken(DescribeTokenError(jwt.error().code),
+    return InvalidToken(std::string(TokenErrorDescription(jwt.error().code)),
                         CodeDetail(jwt.error()));
   }
   return ReadPrincipal(jwt.value().claims);
-}
-
-BearerChallenge InvalidRequest(std::string description) {
-  std::string detail = description;
-  return BearerChallenge{400, BearerError::kInvalidRequest,
-                         std::move(description), std::move(detail)};
-}
-
-BearerChallenge InsufficientScope(std::string description) {
-  std::string detail = description;
-  return BearerChallenge{403, BearerError::kInsufficientScope,
-                         std::move(description), std::move(detail)};
 }
 
 }  // namespace auth::service

@@ -121,6 +121,12 @@ class [[nodiscard]] BearerResult {
   std::variant<Principal, BearerChallenge> state_;
 };
 
+// TokenErrorDescription returns the error_description of the invalid_token
+// challenge for a token that VerifyJwt rejected with `code`: a short, fixed
+// sentence such as "the access token has expired", which names no claim
+// value and never contains the token.
+std::string_view TokenErrorDescription(ErrorCode code);
+
 // AuthenticateBearer authenticates one request from its Authorization
 // header value (nullopt when the request has none). The token must verify
 // with a key of `keys` (auth::VerifyJwt) under `policy` at `now_seconds`
