@@ -337,8 +337,12 @@ Result<Key> Key::FromSecret(std::string_view kid, std::string_view secret) {
                       "secret is PEM key text; a public or private key is "
                       "never an HMAC secret");
   }
+  Result<std::shared_ptr<const HmacSha256Key>> hmac =
+      HmacSha256Key::Create(secret);
+  if (!hmac.ok()) return hmac.error();
   Key key(Algorithm::kHs256, std::string(kid));
   key.secret_ = std::string(secret);
+  key.hmac_ = std::move(hmac).value();
   key.has_private_key_ = true;
   return key;
 }

@@ -1,4 +1,5 @@
-// Key::Sign and Key::Verify: the three JWS signature algorithms.
+// Key::Sign and Key::Verify: the three JWS signature algorithms, and the
+// precomputed HMAC state that HS256 keys verify with.
 //
 // ES256 signatures are the 64-byte R || S form of RFC 7518 section 3.4,
 // each integer big-endian and left-padded to 32 bytes. OpenSSL signs and
@@ -10,7 +11,9 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
+#include <memory>
 #include <string>
 
 #include "auth/hs256.h"
@@ -147,6 +150,36 @@ Error WrongLength(Algorithm algorithm, std::size_t actual,
                        " bytes, expected " + std::to_string(expected));
 }
 
+// kSha256BlockBytes is the SHA-256 block size, the B of RFC 2104.
+constexpr std::size_t kSha256BlockBytes = 64;
+
+// DigestBlock returns a SHA-256 context that has absorbed `block`.
+EvpMdCtxPtr DigestBlock(const unsigned char* block) {
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), block, kSha256BlockBytes) != 1) {
+    return nullptr;
+  }
+  return ctx;
+}
+
+Status VerifyHs256Key(const HmacSha256Key& key, std::string_view input,
+                      std::string_view signature) {
+  if (signature.size() != HmacSha256Key::kMacBytes) {
+    return WrongLength(Algorithm::kHs256, signature.size(),
+                       HmacSha256Key::kMacBytes);
+  }
+  Result<HmacSha256Key::Mac> expected = key.Compute(input);
+  if (!expected.ok()) return expected.error();
+
+  // CRYPTO_memcmp reads every byte whatever the first difference is.
+  if (CRYPTO_memcmp(expected.value().data(), signature.data(),
+                    HmacSha256Key::kMacBytes) != 0) {
+    return Mismatch(Algorithm::kHs256);
+  }
+  return Status();
+}
+
 Status VerifyEs256(EVP_PKEY* pkey, std::string_view input,
                    std::string_view signature) {
   if (signature.size() != kEs256SignatureBytes) {
@@ -183,6 +216,57 @@ Status VerifyEdDsa(EVP_PKEY* pkey, std::string_view input,
 
 }  // namespace
 
+Result<std::shared_ptr<const HmacSha256Key>> HmacSha256Key::Create(
+    std::string_view secret) {
+  // K is the secret, or its SHA-256 when longer than a block, padded with
+  // zeros to a block.
+  std::array<unsigned char, kSha256BlockBytes> k{};
+  if (secret.size() > kSha256BlockBytes) {
+    unsigned int length = 0;
+    if (EVP_Digest(secret.data(), secret.size(), k.data(), &length,
+                   EVP_sha256(), nullptr) != 1) {
+      return CryptoFailure("hash a long HMAC secret");
+    }
+  } else {
+    std::copy(secret.begin(), secret.end(), k.begin());
+  }
+
+  std::array<unsigned char, kSha256BlockBytes> ipad;
+  std::array<unsigned char, kSha256BlockBytes> opad;
+  for (std::size_t i = 0; i < kSha256BlockBytes; ++i) {
+    ipad[i] = k[i] ^ 0x36;
+    opad[i] = k[i] ^ 0x5c;
+  }
+  auto key = std::shared_ptr<HmacSha256Key>(new HmacSha256Key());
+  key->inner_ = DigestBlock(ipad.data());
+  key->outer_ = DigestBlock(opad.data());
+  OPENSSL_cleanse(k.data(), k.size());
+  OPENSSL_cleanse(ipad.data(), ipad.size());
+  OPENSSL_cleanse(opad.data(), opad.size());
+  if (!key->inner_ || !key->outer_) {
+    return CryptoFailure("prepare an HMAC-SHA-256 key");
+  }
+  return std::shared_ptr<const HmacSha256Key>(std::move(key));
+}
+
+Result<HmacSha256Key::Mac> HmacSha256Key::Compute(
+    std::string_view message) const {
+  // H(K XOR opad || H(K XOR ipad || message)), each hash continuing from
+  // its precomputed state. The copy frees and cleanses the previous state.
+  Mac inner_hash;
+  Mac mac;
+  EvpMdCtxPtr work(EVP_MD_CTX_new());
+  if (!work || EVP_MD_CTX_copy_ex(work.get(), inner_.get()) != 1 ||
+      EVP_DigestUpdate(work.get(), message.data(), message.size()) != 1 ||
+      EVP_DigestFinal_ex(work.get(), inner_hash.data(), nullptr) != 1 ||
+      EVP_MD_CTX_copy_ex(work.get(), outer_.get()) != 1 ||
+      EVP_DigestUpdate(work.get(), inner_hash.data(), inner_hash.size()) != 1 ||
+      EVP_DigestFinal_ex(work.get(), mac.data(), nullptr) != 1) {
+    return CryptoFailure("compute HMAC-SHA-256");
+  }
+  return mac;
+}
+
 Result<std::string> Key::Sign(std::string_view signing_input) const {
   if (!has_private_key_) {
     return MakeError(ErrorCode::kInvalidKey,
@@ -207,7 +291,7 @@ Status Key::Verify(std::string_view signing_input,
                    std::string_view signature) const {
   switch (algorithm_) {
     case Algorithm::kHs256:
-      return VerifyHs256(secret_, signing_input, signature);
+      return VerifyHs256Key(*hmac_, signing_input, signature);
     case Algorithm::kEs256:
       return VerifyEs256(pkey_.get(), signing_input, signature);
     case Algorithm::kEdDsa:

@@ -34,6 +34,9 @@ struct evp_pkey_st;
 
 namespace auth {
 
+// An HS256 key's precomputed HMAC state, defined in src/key_internal.h.
+class HmacSha256Key;
+
 enum class Algorithm { kHs256, kEs256, kEdDsa };
 
 // AlgorithmName returns the JWS "alg" value: "HS256", "ES256" or "EdDSA".
@@ -101,8 +104,9 @@ class Key {
   Algorithm algorithm_;
   std::string kid_;
   bool has_private_key_ = false;
-  std::string secret_;                 // HS256 only
-  std::shared_ptr<evp_pkey_st> pkey_;  // ES256 and EdDSA only
+  std::string secret_;                         // HS256 only
+  std::shared_ptr<const HmacSha256Key> hmac_;  // HS256 only
+  std::shared_ptr<evp_pkey_st> pkey_;          // ES256 and EdDSA only
 };
 
 // KeySet is a JWKS: the keys a verifier accepts, each found by its kid.
