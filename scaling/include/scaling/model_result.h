@@ -25,7 +25,7 @@ struct ModelError {
   std::string message;
 };
 
-// ModelResult<T> holds either a T or a ModelError.
+// ModelResult<T> contains either a T or a ModelError.
 template <typename T>
 class ModelResult {
  public:

@@ -60,10 +60,9 @@ struct UslFit {
   int iterations = 0;
 };
 
-// UslThroughput returns X(n) for the given parameters. It returns a
-// non-finite value or a negative one when the denominator
-// 1 + sigma (n - 1) + kappa n (n - 1) is zero or negative, which only
-// parameters outside the model's range (negative sigma or kappa) can cause.
+// UslThroughput returns X(n) for the given parameters. When the denominator
+// 1 + sigma (n - 1) + kappa n (n - 1) is zero or negative, the result is
+// not finite or is negative. Only a negative sigma or kappa can cause that.
 double UslThroughput(const UslParameters& parameters, double n);
 
 // UslPeak fills fit->peak_concurrency and fit->peak_throughput from
@@ -85,11 +84,12 @@ double UslRSquared(const UslParameters& parameters,
 // The fit is unconstrained: data that scales better than linearly can give
 // a negative sigma or kappa, and the result reports them as they are.
 //
-// Errors: fewer than 3 points; a concurrency below 1 or a throughput that is
-// not positive, or a value that is not finite (the message names the
-// point's index and value); fewer than 3 distinct concurrencies; a fit
-// that does not converge within `max_iterations` iterations. On success
-// every field of UslFit is set.
+// It returns an error for fewer than 3 points, or fewer than 3 distinct
+// concurrencies. A concurrency below 1, a throughput that is not positive
+// and a value that is not finite are errors too, and the message names the
+// point's index and value. A fit that does not converge within
+// `max_iterations` iterations is an error. On success every field of UslFit
+// is set.
 inline constexpr int kUslMaxIterations = 500;
 ModelResult<UslFit> FitUsl(std::span<const UslPoint> points,
                            int max_iterations = kUslMaxIterations);
@@ -104,7 +104,7 @@ ModelResult<std::vector<UslPoint>> ParseUslCsv(std::string_view text,
                                                std::string_view source);
 
 // LoadUslCsv reads the file at `path` with ParseUslCsv. A file that cannot
-// be read, or holds no rows, is an error that names the path.
+// be read, or contains no rows, is an error that names the path.
 ModelResult<std::vector<UslPoint>> LoadUslCsv(const std::string& path);
 
 }  // namespace scaling

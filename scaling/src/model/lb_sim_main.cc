@@ -216,7 +216,7 @@ int main(int argc, char** argv) {
 
   if (!flags.data.empty()) {
     if (!WriteData(flags, settings, rows)) {
-      std::fprintf(stderr, "scaling-lb-sim: cannot write '%s'\n",
+      std::fprintf(stderr, "scaling-lb-sim: failed to write '%s'\n",
                    flags.data.c_str());
       return 1;
     }

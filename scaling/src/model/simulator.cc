@@ -28,7 +28,7 @@ constexpr double kBimodalLongFactor = 10.0;
 constexpr double kLognormalShape = 1.0;
 constexpr double kParetoShape = 2.1;
 
-// How often, in requests, the run compares the wall clock with its limit.
+// The interval, in requests, between checks of the wall-clock limit.
 constexpr std::int64_t kClockCheckInterval = 1 << 14;
 
 // A seed for the policy's random source, apart from the workload's, so the

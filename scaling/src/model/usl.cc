@@ -138,7 +138,7 @@ ModelResult<std::vector<UslPoint>> LoadUslCsv(const std::string& path) {
   ModelResult<std::vector<UslPoint>> points = ParseUslCsv(contents.str(), path);
   if (points.ok() && points.value().empty()) {
     return ModelError{"USL data file '" + path +
-                      "' holds no rows: expected lines of "
+                      "' contains no rows: expected lines of "
                       "concurrency,throughput"};
   }
   return points;

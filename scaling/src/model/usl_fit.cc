@@ -168,9 +168,9 @@ ModelResult<UslFit> FitUsl(std::span<const UslPoint> points,
   }
 
   // Levenberg-Marquardt: solve (J^T J + mu diag(J^T J)) step = J^T r. A
-  // step that lowers the sum of squares is taken and mu shrinks towards
-  // Gauss-Newton; a step that does not is retried with a larger mu, which
-  // turns it into a shorter gradient-descent step.
+  // step that lowers the sum of squares is taken, and mu shrinks towards
+  // Gauss-Newton. A step that does not is retried with a larger mu, which
+  // makes it a shorter step closer to gradient descent.
   UslParameters p = StartingPoint(points);
   double sum_of_squares = SumOfSquares(p, points);
   double mu = 1e-3;

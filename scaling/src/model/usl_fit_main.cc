@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
 
   if (!curve.empty()) {
     if (!WriteCurve(curve, fit.value(), points.value())) {
-      std::fprintf(stderr, "scaling-usl-fit: cannot write '%s'\n",
+      std::fprintf(stderr, "scaling-usl-fit: failed to write '%s'\n",
                    curve.c_str());
       return 1;
     }
