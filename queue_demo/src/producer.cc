@@ -62,6 +62,12 @@ void OnError(rd_kafka_t* handle, int code, const char* reason, void*) {
                rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(code)));
 }
 
+// OnLog sends librdkafka's own log lines to spdlog at debug level: the
+// errors among them also reach OnError, which logs them as warnings.
+void OnLog(const rd_kafka_t*, int level, const char* facility, const char* text) {
+  spdlog::debug("producer: librdkafka {} {}: {}", level, facility, text);
+}
+
 // Set applies one property, returning "" or the reason naming it.
 std::string Set(rd_kafka_conf_t* conf, const std::string& name,
                 const std::string& value) {
@@ -134,6 +140,7 @@ ProducerResult Producer::Create(const ProducerOptions& options) {
   }
   rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
   rd_kafka_conf_set_error_cb(conf, OnError);
+  rd_kafka_conf_set_log_cb(conf, OnLog);
 
   char reason[512];
   rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, reason, sizeof reason);
