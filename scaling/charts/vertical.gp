@@ -1,0 +1,42 @@
+# Vertical scaling chart of scaling-demo: requests per second against server
+# threads, io and cpu handlers side by side, with the USL fit drawn over the
+# reuse-port points. Variables (gnuplot -e): output, data, cores, and for
+# each prefix io and cpu: <prefix>_ok (0 or 1), <prefix>_sigma,
+# <prefix>_kappa, <prefix>_lambda.
+set terminal pngcairo size 1200,500 font ",10" noenhanced
+set output output
+set multiplot layout 1,2 title sprintf("One instance, more threads (this machine: %d cores)", cores)
+
+usl(n, sigma, kappa, lambda) = lambda * n / (1 + sigma * (n - 1) + kappa * n * (n - 1))
+set xlabel "server threads"
+set ylabel "requests per second"
+set key top left
+set grid
+set xrange [0.5:*]
+set xtics 1
+set yrange [0:*]
+set samples 200
+set arrow 1 from cores, graph 0 to cores, graph 1 nohead dashtype 2 lc rgb "gray"
+
+set title "io handler: a 1 ms blocking wait per request"
+if (io_ok) {
+  plot data using 1:2 with linespoints pt 7 title "io_context per thread (SO_REUSEPORT)", \
+       data using 1:3 with linespoints pt 5 title "one shared io_context", \
+       usl(x, io_sigma, io_kappa, io_lambda) with lines dashtype 3 lw 2 \
+         title sprintf("USL fit: sigma %.3f, kappa %.4f", io_sigma, io_kappa)
+} else {
+  plot data using 1:2 with linespoints pt 7 title "io_context per thread (SO_REUSEPORT)", \
+       data using 1:3 with linespoints pt 5 title "one shared io_context"
+}
+
+set title "cpu handler: a hashing loop per request"
+if (cpu_ok) {
+  plot data using 1:4 with linespoints pt 7 title "io_context per thread (SO_REUSEPORT)", \
+       data using 1:5 with linespoints pt 5 title "one shared io_context", \
+       usl(x, cpu_sigma, cpu_kappa, cpu_lambda) with lines dashtype 3 lw 2 \
+         title sprintf("USL fit: sigma %.3f, kappa %.4f", cpu_sigma, cpu_kappa)
+} else {
+  plot data using 1:4 with linespoints pt 7 title "io_context per thread (SO_REUSEPORT)", \
+       data using 1:5 with linespoints pt 5 title "one shared io_context"
+}
+unset multiplot

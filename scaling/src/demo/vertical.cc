@@ -1,0 +1,144 @@
+// The vertical step: one instance, 1 to max_threads threads, for the io and
+// cpu handlers, with an io_context per thread (SO_REUSEPORT) and with one
+// shared io_context, then a USL fit of each series.
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <vector>
+
+#include "demo_steps.h"
+#include "scaling/demo/service_fleet.h"
+#include "scaling/demo/wrk.h"
+#include "scaling/usl.h"
+
+namespace scaling::demo {
+namespace {
+
+// Series is one line of the chart: a handler and an io_context mode.
+struct Series {
+  const char* handler;
+  bool shared_context;
+  std::vector<double> requests_per_second;  // NaN for an invalid run
+};
+
+// Connections keeps every thread busy: an io thread serves one request per
+// io_delay, so more connections than threads are needed to fill them all.
+int ConnectionsFor(const std::string& handler, int threads) {
+  return handler == "io" ? 16 * threads : 8 * threads;
+}
+
+std::optional<std::string> Sweep(const DemoConfig& config, Series& series) {
+  ServiceFleet fleet(config.service_binary, config.run_dir);
+  for (int threads = 1; threads <= config.max_threads; ++threads) {
+    if (Interrupted()) return "interrupted";
+    InstanceOptions options;
+    options.handler = series.handler;
+    options.threads = threads;
+    options.shared_context = series.shared_context;
+    if (auto error = fleet.Start(1, options)) return error;
+
+    WrkOptions load;
+    load.port = fleet.servers()[0].port;
+    load.connections = ConnectionsFor(series.handler, threads);
+    load.seconds = config.seconds;
+    load.script = config.wrk_script;
+    std::string error;
+    std::optional<LoadRun> run = RunWrk(load, config.run_dir + "/wrk.log", &error);
+    if (!run) return error;
+    std::printf("  %-4s %-14s %2d thread(s): %s\n", series.handler,
+                series.shared_context ? "shared context" : "reuse-port",
+                threads, DescribeRun(*run).c_str());
+    std::fflush(stdout);
+    series.requests_per_second.push_back(run->valid() ? run->requests_per_second
+                                                      : NAN);
+  }
+  return std::nullopt;
+}
+
+// FitSeries fits the USL to a series' valid points and prints the result.
+// Returns the chart variables "<prefix>_sigma=..." etc., or "<prefix>_ok=0".
+std::vector<std::string> FitSeries(const Series& series, const char* prefix) {
+  std::vector<UslPoint> points;
+  for (std::size_t i = 0; i < series.requests_per_second.size(); ++i) {
+    const double x = series.requests_per_second[i];
+    if (std::isfinite(x)) points.push_back({static_cast<double>(i + 1), x});
+  }
+  ModelResult<UslFit> fit = FitUsl(points);
+  if (!fit.ok()) {
+    std::printf("  USL fit of the %s handler: not possible: %s\n",
+                series.handler, fit.error().c_str());
+    return {std::string(prefix) + "_ok=0"};
+  }
+  const UslFit& f = fit.value();
+  std::printf("  USL fit of the %s handler (reuse-port): sigma %.4f, kappa %.5f, "
+              "lambda %.0f req/s, R^2 %.3f, ",
+              series.handler, f.parameters.sigma, f.parameters.kappa,
+              f.parameters.lambda, f.r_squared);
+  if (std::isfinite(f.peak_concurrency)) {
+    std::printf("predicted peak %.0f req/s at %.1f threads\n",
+                f.peak_throughput, f.peak_concurrency);
+  } else {
+    std::printf("no interior peak (kappa <= 0 or sigma >= 1)\n");
+  }
+  char text[256];
+  std::snprintf(text, sizeof text, "%s_ok=1; %s_sigma=%.9g; %s_kappa=%.9g; %s_lambda=%.9g",
+                prefix, prefix, f.parameters.sigma, prefix, f.parameters.kappa,
+                prefix, f.parameters.lambda);
+  return {text};
+}
+
+}  // namespace
+
+std::optional<std::string> RunVertical(const DemoConfig& config) {
+  std::printf(
+      "\n== Vertical scaling: one instance, more threads ==\n"
+      "  One scaling-service on 127.0.0.1 with 1 to %d threads, loaded by wrk\n"
+      "  for %d s per point with keep-alive connections. io waits 1 ms per\n"
+      "  request without using CPU; cpu hashes for about 0.1-0.2 ms.\n",
+      config.max_threads, config.seconds);
+
+  // Measure the four series.
+  std::vector<Series> series = {{"io", false, {}}, {"io", true, {}},
+                                {"cpu", false, {}}, {"cpu", true, {}}};
+  for (Series& s : series) {
+    if (auto error = Sweep(config, s)) return error;
+  }
+
+  // Fit the USL to the reuse-port series.
+  std::vector<std::string> variables = FitSeries(series[0], "io");
+  std::vector<std::string> cpu = FitSeries(series[2], "cpu");
+  variables.insert(variables.end(), cpu.begin(), cpu.end());
+
+  // Write the data: threads, then one column per series.
+  const std::string data = config.output_dir + "/vertical.dat";
+  std::ofstream out(data);
+  out << "# threads io_reuse_port io_shared cpu_reuse_port cpu_shared (req/s)\n";
+  for (int t = 0; t < config.max_threads; ++t) {
+    out << t + 1;
+    for (const Series& s : series) {
+      const double x = s.requests_per_second[t];
+      // gnuplot skips NaN, so an invalid run leaves a gap in its line.
+      if (std::isfinite(x)) {
+        out << ' ' << x;
+      } else {
+        out << " NaN";
+      }
+    }
+    out << '\n';
+  }
+  out.close();
+
+  std::printf(
+      "  Reading: the io handler's threads mostly wait, so each added thread\n"
+      "  adds about 1,000 req/s until the cores are busy. The cpu handler\n"
+      "  needs a core per request in progress: past %d thread(s) (this\n"
+      "  machine's cores, which wrk shares) threads only take turns, and the\n"
+      "  fitted kappa says how fast the contention between them grows.\n",
+      config.cores);
+  variables.push_back("data='" + data + "'");
+  variables.push_back("cores=" + std::to_string(config.cores));
+  return DrawChart(config, "vertical.gp", "vertical.png", variables);
+}
+
+}  // namespace scaling::demo
