@@ -1,7 +1,7 @@
 // Benchmarks of the other sharding schemes, in nanoseconds per lookup of an
-// already hashed key at 10, 100 and 1000 nodes: weighted rendezvous, a
-// Maglev table of 65537 entries, and bounded-load assignment on a ring of
-// 100 virtual nodes per node (epsilon 0.25). BM_KeyHash times hashing a
+// already hashed key at 10, 100 and 1000 nodes. The schemes are weighted
+// rendezvous, a Maglev table of 65537 entries, and bounded-load assignment
+// on a ring of 100 virtual nodes per node (epsilon 0.25). BM_KeyHash times hashing a
 // short key. bench_scaling_hashing also links jump_hash_bench.cc and
 // hash_ring_bench.cc, so one run covers every scheme.
 #include <benchmark/benchmark.h>

@@ -10,8 +10,8 @@
 //
 // Rules the tests enforce:
 //   - Capacity(m) = ceil((1 + epsilon) * m / nodes), and 0 on an empty ring.
-//   - A new key sees the capacity with itself counted, Capacity(assigned + 1),
-//     and goes to the first node clockwise from its hash whose load is
+//   - A new key uses the capacity with itself counted, Capacity(assigned +
+//     1). It goes to the first node clockwise from its hash whose load is
 //     below that capacity, wrapping past the last point.
 //   - An empty ring returns std::nullopt and counts nothing. Release of a
 //     node with no key is an error Status.
@@ -44,7 +44,7 @@ std::int64_t BoundedLoadAssigner::LoadOf(
 
 // TODO: Compute the capacity with the new key counted. Start at the key's
 // point and walk clockwise, at most one lap, to the first node with fewer
-// keys than the capacity; count the key there and return the node.
+// keys than the capacity. Count the key there and return the node.
 std::optional<std::string> BoundedLoadAssigner::Assign(
     [[maybe_unused]] std::string_view key) {
   throw std::logic_error(

@@ -33,9 +33,9 @@ MaglevPermutation MaglevPermutationFor(
       "(see labs/scaling/hints/maglev.md)");
 }
 
-// TODO: Check the inputs. Then fill in rounds: keep next[i], how far backend
-// i has read its permutation; in each round every backend in turn skips the
-// entries already taken, takes the first empty one, and the fill stops as
+// TODO: Check the inputs, then fill in rounds. Keep next[i], how far
+// backend i has read its permutation. In each round every backend in turn
+// skips the entries already taken and takes the first empty one. Stop as
 // soon as every entry is taken.
 Status PopulateMaglevTable(
     [[maybe_unused]] std::span<const MaglevPermutation> permutations,

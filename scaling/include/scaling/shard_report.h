@@ -14,9 +14,10 @@
 // `nodes` and `nodes + 1` nodes (ideal 1 / (nodes + 1)). Keys moved on
 // remove: the same between `nodes` and `nodes - 1` nodes, removing the last
 // node, the only one that jump hash can remove (ideal 1 / nodes).
-// Lookup time: nanoseconds per lookup of an already hashed key, measured
-// with the steady clock over repeated passes of at least 20 ms, so it is
-// a wall-clock figure of this machine, noisy by a few percent.
+// Lookup time: CPU nanoseconds per lookup of an already hashed key, after
+// one warm-up pass over the keys, over repeated passes of at least 200 ms
+// of the thread's CPU time. It is a figure of this machine, and
+// bench_scaling_hashing measures each scheme more carefully.
 //
 // Thread-safety: the functions are reentrant.
 #pragma once

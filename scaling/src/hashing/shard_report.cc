@@ -1,11 +1,12 @@
 #include "scaling/shard_report.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <functional>
 #include <string>
+
+#include <time.h>
 
 #include "scaling/bounded_load.h"
 #include "scaling/hash_ring.h"
@@ -52,19 +53,29 @@ int IndexOf(const std::vector<std::string>& nodes, std::string_view name) {
                           nodes.begin());
 }
 
-// NanosPerCall runs `pass` (which makes `calls` lookups) until at least
-// 20 ms have passed, and returns the mean nanoseconds per lookup.
+// CpuNanos returns the CPU time this thread has used, in nanoseconds. CPU
+// time rather than wall time, so other processes on a busy machine do not
+// inflate the lookup times.
+double CpuNanos() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) * 1e9 + static_cast<double>(now.tv_nsec);
+}
+
+// NanosPerCall runs `pass` (which makes `calls` lookups) once to warm the
+// caches, then until at least 200 ms of CPU time have passed, and returns
+// the mean CPU nanoseconds per lookup.
 double NanosPerCall(std::int64_t calls, const std::function<void()>& pass) {
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
+  pass();
+  const double start = CpuNanos();
   std::int64_t total = 0;
+  double elapsed = 0;
   do {
     pass();
     total += calls;
-  } while (Clock::now() - start < std::chrono::milliseconds(20));
-  const auto elapsed = std::chrono::duration<double, std::nano>(
-      Clock::now() - start);
-  return elapsed.count() / static_cast<double>(total);
+    elapsed = CpuNanos() - start;
+  } while (elapsed < 200e6);
+  return elapsed / static_cast<double>(total);
 }
 
 // A scheme places every key on a node list, and times its lookups on it.

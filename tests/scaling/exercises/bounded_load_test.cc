@@ -56,7 +56,7 @@ TEST(BoundedLoadExerciseTest, FullNodeSendsKeyClockwise) {
   for (const char* n : {"a", "b", "c"}) ASSERT_TRUE(ring.AddNode(n).ok());
   BoundedLoadAssigner assigner(&ring, 0.5);
 
-  // Key m sees capacity ceil(1.5 * m / 3): 1, 1, 2, 2, 3, 3 for m = 1..6.
+  // Key m gets capacity ceil(1.5 * m / 3): 1, 1, 2, 2, 3, 3 for m = 1..6.
   const std::vector<std::string> expected = {"a", "b", "a", "b", "a", "b"};
   for (std::size_t m = 1; m <= expected.size(); ++m) {
     const std::optional<std::string> node = assigner.Assign("500");
