@@ -27,3 +27,9 @@ queue_demo_producer_test(failure_router_test "integration;queue_demo;concurrency
 queue_demo_producer_test(outbox_relay_test "unit;queue_demo" 30)
 queue_demo_producer_test(outbox_test "integration;queue_demo;concurrency" 120)
 queue_demo_producer_test(producer_test "integration;queue_demo;concurrency" 90)
+queue_demo_producer_test(queue_broker_test "integration;queue_demo" 60)
+target_compile_definitions(queue_queue_broker_test PRIVATE
+  QUEUE_BROKER_PROGRAM="$<TARGET_FILE:queue-broker>")
+add_dependencies(queue_queue_broker_test queue-broker)
+# kcat comes from scripts/setup.sh; without it the test fails and says so.
+queue_demo_producer_test(kcat_interop_test "integration;queue_demo;interop" 120)
