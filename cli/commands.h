@@ -70,6 +70,9 @@ int RunBench(const Layout& layout, const BenchOptions& options);
 
 int RunDemo(const Layout& layout, const std::string& lab, const std::vector<std::string>& args);
 
+// RunBroker builds queue-broker and replaces the CLI with it, passing `args`.
+int RunBroker(const Layout& layout, const std::vector<std::string>& args);
+
 struct TestOptions {
   bool quick = false;
 };

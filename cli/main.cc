@@ -46,7 +46,7 @@ void PrintGuide() {
   for (const auto& [command, purpose] : steps) {
     std::printf("  %-*s  %s\n", static_cast<int>(width), command.c_str(), purpose.c_str());
   }
-  std::printf("\nAlso: solution, reset, verify, bench, demo, test, setup. Details: ./labkit VERB --help\n");
+  std::printf("\nAlso: solution, reset, verify, bench, demo, broker, test, setup. Details: ./labkit VERB --help\n");
 }
 
 namespace {
@@ -159,6 +159,13 @@ int Main(int argc, char** argv) {
   demo->add_option("lab", demo_lab, "Lab name")->required();
   demo->allow_extras();
 
+  // broker: everything after it goes to queue-broker.
+  CLI::App* broker = app.add_subcommand(
+      "broker", "Start the queue lab's embedded Kafka-protocol broker on 127.0.0.1 and print its "
+                "bootstrap address, until Ctrl-C. Arguments go to it: --topic NAME:PARTITIONS "
+                "(repeatable), --brokers N, --duration SECONDS; ./labkit broker --help lists them");
+  broker->allow_extras();
+
   // test
   TestOptions test_options;
   CLI::App* test = app.add_subcommand(
@@ -182,6 +189,13 @@ int Main(int argc, char** argv) {
     if (!layout.ok()) return ReportUsageError(layout.status().message());
     InstallInterruptHandler();
     return RunDemo(layout.value(), argv[2], std::vector<std::string>(argv + 3, argv + argc));
+  }
+
+  // `broker ...` passes everything after it, --help included, to queue-broker.
+  if (argc >= 2 && std::string_view(argv[1]) == "broker") {
+    StatusOr<Layout> layout = FindLayout();
+    if (!layout.ok()) return ReportUsageError(layout.status().message());
+    return RunBroker(layout.value(), std::vector<std::string>(argv + 2, argv + argc));
   }
 
   // The names each verb requires, for the message when one is missing.

@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
       spdlog::error("{}", error.message);
       return 1;
     }
-    spdlog::info("created topic {} with {} partitions", spec.name, spec.partitions);
+    spdlog::info("created topic {} ({} partitions)", spec.name, spec.partitions);
   }
 
   // 2. Print the address on one line, for scripts and for people.
