@@ -41,6 +41,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kRefreshTokenReused: return "RefreshTokenReused";
     case ErrorCode::kRefreshTokenRevoked: return "RefreshTokenRevoked";
     case ErrorCode::kTokenStoreFailure: return "TokenStoreFailure";
+    case ErrorCode::kTokenStoreUnavailable: return "TokenStoreUnavailable";
     case ErrorCode::kInvalidPolicy: return "InvalidPolicy";
   }
   return "Unknown";

@@ -76,6 +76,7 @@ enum class ErrorCode {
   kRefreshTokenReused,   // already rotated: the whole family is now revoked
   kRefreshTokenRevoked,  // its family was revoked (reuse or logout)
   kTokenStoreFailure,    // the token store failed (a server fault)
+  kTokenStoreUnavailable,  // the token store cannot be reached (HTTP 503)
 
   // Authorization policy.
   kInvalidPolicy,       // a policy file error, with file:line
