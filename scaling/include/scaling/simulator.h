@@ -5,7 +5,7 @@
 // The model:
 //   - Requests arrive as a Poisson process. The arrival rate is
 //     utilisation * servers / mean service time, so `utilisation` is the
-//     fraction of the servers' total capacity that the load asks for.
+//     offered load as a fraction of the servers' total capacity.
 //   - The balancer sends each request, at its arrival, to the server its
 //     Policy chooses. The policy sees the exact number of requests each
 //     server holds, but not their service times.
