@@ -13,6 +13,7 @@ struct DemoConfig {
   bool quick = false;
   int seconds = 2;      // per load run, whole seconds (wrk's unit)
   int max_threads = 4;  // the vertical sweep's largest thread count
+  int repeats = 2;      // runs per vertical point; the best one counts
   int cores = 2;
   std::string output_dir;  // charts and data
   std::string run_dir;     // logs, configurations, pid files

@@ -90,6 +90,7 @@ int Run(const Flags& flags) {
   config.quick = flags.quick;
   config.cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   config.seconds = flags.seconds > 0 ? flags.seconds : (flags.quick ? 1 : 2);
+  config.repeats = flags.quick ? 1 : 2;
   config.max_threads = flags.max_threads > 0
                            ? flags.max_threads
                            : (flags.quick ? std::max(3, config.cores)

@@ -129,6 +129,8 @@ std::optional<std::string> RunSessions(const DemoConfig& config) {
                               "memory, round robin:")) {
     return error;
   }
+  // Fresh instances, so the sticky walk starts from zero too.
+  if (auto error = fleet.Start(3, InstanceOptions{})) return error;
   if (auto error = WalkBehind(config, fleet, true,
                               "memory, sticky cookie:")) {
     return error;
