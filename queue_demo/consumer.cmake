@@ -2,12 +2,13 @@
 # consumer-group consumer, its idempotent SQLite sink, and the pure decision
 # units it calls (offsets, backpressure, rebalance, shutdown).
 #
-# offsets.cc, sink.cc, rebalance.cc, backpressure.cc and shutdown.cc are
-# exercise files (see cmake/Lab.cmake): each defines only what its public
-# header declares. Keep this list one file per line.
+# offsets.cc, sink.cc (Apply only), rebalance.cc, backpressure.cc and
+# shutdown.cc are exercise files (see cmake/Lab.cmake): each defines only
+# what its public header declares. Keep this list one file per line.
 add_library(queue_consumer STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/offsets.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/sink.cc
+  ${CMAKE_CURRENT_LIST_DIR}/src/sink_database.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/rebalance.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/backpressure.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/shutdown.cc

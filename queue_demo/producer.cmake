@@ -2,12 +2,13 @@
 # Producer, the retry decision and the failure router (retry and dead
 # letter topics), and the transactional outbox with its relay.
 #
-# retry.cc and outbox_relay.cc are exercise files (see cmake/Lab.cmake):
-# each defines only what its public header declares. Keep this list one
-# file per line.
+# retry.cc, forwarded_copy.cc and outbox_relay.cc are exercise files (see
+# cmake/Lab.cmake): each defines only what its public header declares.
+# Keep this list one file per line.
 add_library(queue_producer STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/retry.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/failure_router.cc
+  ${CMAKE_CURRENT_LIST_DIR}/src/forwarded_copy.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/producer.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/outbox.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/outbox_relay.cc
