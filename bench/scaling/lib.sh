@@ -8,7 +8,7 @@ scaling_bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 count_script=$root_dir/scaling/src/demo/count.lua
 
 # start_scaling_service BUILD_DIR PORT HANDLER THREADS NAME: starts
-# scaling-service on server_core.
+# scaling-service on server_core and sets scaling_service_pid.
 start_scaling_service() {
   local build=$1 port=$2 handler=$3 threads=$4 name=$5
   local binary=$build/scaling/scaling-service
@@ -17,6 +17,7 @@ start_scaling_service() {
   taskset -c "$server_core" "$binary" --port "$port" --handler "$handler" \
     --threads "$threads" --instance-name "$name" --log-level warn \
     >"$work_dir/$name.log" 2>&1 &
+  scaling_service_pid=$!
   started_pids+=($!)
   wait_for_port "$port" "scaling-service $name"
 }
@@ -54,7 +55,7 @@ run_nginx() {
 }
 
 # start_nginx_fixed PORT: nginx answering GET / with 200 and "ok\n", the
-# body of scaling-service --handler fixed.
+# body of scaling-service --handler fixed. Sets nginx_worker_pid.
 start_nginx_fixed() {
   local port=$1
   mkdir -p "$work_dir/nginx-fixed"
@@ -69,6 +70,7 @@ start_nginx_fixed() {
 CONF
   } >"$work_dir/nginx-fixed/nginx.conf"
   run_nginx nginx-fixed "$port"
+  nginx_worker_pid=$(find_only_child "${started_pids[-1]}" "nginx worker")
 }
 
 # start_nginx_proxy NAME PORT KEEPALIVE UPSTREAM_PORT...: nginx proxying to
@@ -178,4 +180,21 @@ print(json.dumps({
     "socket_errors": socket_errors, "non_2xx": int(values["non_2xx"]),
     "valid": socket_errors == 0}))
 PYTHON
+}
+
+# run_measured_wrk URL CONNECTIONS SECONDS CPU_LIST SERVER_PID: run_counted_wrk,
+# with cpu_us_per_request added to its JSON line: the CPU time (user +
+# system) process SERVER_PID used during the run, in microseconds, divided
+# by the requests wrk completed.
+run_measured_wrk() {
+  local server_pid=$5 before after line
+  before=$(process_cpu_ticks "$server_pid")
+  line=$(run_counted_wrk "$1" "$2" "$3" "$4")
+  after=$(process_cpu_ticks "$server_pid")
+  python3 -c 'import json, sys
+run = json.loads(sys.argv[1])
+ticks, per_second = int(sys.argv[2]), int(sys.argv[3])
+run["cpu_us_per_request"] = (ticks / per_second * 1e6 / run["requests"]
+                             if run["requests"] else None)
+print(json.dumps(run))' "$line" $((after - before)) "$clock_ticks"
 }
