@@ -95,9 +95,11 @@ struct RotateResult {
 // script over the token's and the family's keys). Implementations must be
 // safe from any thread.
 //
-// NOTE: only the in-process store exists so far. A Redis store needs a
-// wall clock (Unix time) rather than a steady clock, because its records
-// outlive this process and are shared between servers.
+// Two implementations: InMemoryTokenStore below, and RedisTokenStore
+// (auth/redis_token_store.h) for several service instances. A shared store
+// needs the service to run on a wall clock (Unix time) rather than a steady
+// clock, because its records outlive this process and are shared between
+// servers.
 class TokenStore {
  public:
   virtual ~TokenStore() = default;

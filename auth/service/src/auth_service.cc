@@ -53,6 +53,16 @@ Response HasherUnavailable(const Error& error) {
   return response;
 }
 
+// TokenStoreUnavailable returns the 503 for a request that needed the
+// refresh-token store while it is unreachable. The store logs the cause.
+Response TokenStoreUnavailable() {
+  Response response = OAuthError(503, "temporarily_unavailable",
+                                 "the session store is unavailable; retry "
+                                 "in a few seconds");
+  response.headers.emplace_back("Retry-After", "5");
+  return response;
+}
+
 Response ServerError(std::string_view what) {
   spdlog::error("{}", what);
   return OAuthError(500, "server_error", "the server failed; see its log");
@@ -119,8 +129,8 @@ Result<std::unique_ptr<AuthService>> AuthService::Create(
     return invalid("login and register quotas must have a positive limit, "
                    "period and burst");
   }
-  Result<RefreshTokenService> refresh =
-      RefreshTokenService::Create(*parts.tokens, *parts.clock, options.refresh);
+  Result<RefreshTokenService> refresh = RefreshTokenService::Create(
+      *parts.tokens, *parts.wall_clock, options.refresh);
   if (!refresh.ok()) return refresh.error();
 
   return std::unique_ptr<AuthService>(new AuthService(
@@ -332,7 +342,12 @@ Response AuthService::Login(const Request& request) {
 
   // Start a session: a refresh-token family and an access token.
   Result<IssuedRefreshToken> issued = refresh_.Issue(user.id);
-  if (!issued.ok()) return ServerError(issued.error().message);
+  if (!issued.ok()) {
+    if (issued.error().code == ErrorCode::kTokenStoreUnavailable) {
+      return TokenStoreUnavailable();
+    }
+    return ServerError(issued.error().message);
+  }
   counters_.logins.fetch_add(1, std::memory_order_relaxed);
   spdlog::info("user {} logged in from {}: session {}", user.id,
                request.remote_address, issued.value().family_id);
@@ -351,6 +366,9 @@ Response AuthService::Refresh(const Request& request) {
   Result<IssuedRefreshToken> rotated = refresh_.Rotate(token);
   if (!rotated.ok()) {
     const Error& error = rotated.error();
+    if (error.code == ErrorCode::kTokenStoreUnavailable) {
+      return TokenStoreUnavailable();
+    }
     if (error.code == ErrorCode::kTokenStoreFailure) {
       return ServerError("refresh failed: " + error.message);
     }
@@ -389,6 +407,9 @@ Response AuthService::Logout(const Request& request) {
   // same 200, since the client's aim (the token is unusable) holds.
   Status revoked = refresh_.Logout(token);
   if (!revoked.ok()) {
+    if (revoked.error().code == ErrorCode::kTokenStoreUnavailable) {
+      return TokenStoreUnavailable();
+    }
     if (revoked.error().code == ErrorCode::kTokenStoreFailure) {
       return ServerError("logout failed: " + revoked.error().message);
     }
@@ -440,7 +461,7 @@ Response AuthService::IssueTokens(const User& user,
   reply["expires_in"] = options_.access_token_ttl_seconds;
   reply["refresh_token"] = refresh.token;
   reply["refresh_token_expires_in"] =
-      (refresh.expires_at - parts_.clock->Now()) / kNanosPerSecond;
+      (refresh.expires_at - parts_.wall_clock->Now()) / kNanosPerSecond;
   reply["session_id"] = refresh.family_id;
   Response response = JsonResponse(200, reply);
   response.headers.emplace_back("Cache-Control", "no-store");

@@ -1,6 +1,8 @@
 // auth-service: the auth lab's HTTP service on 127.0.0.1.
 //
 //   auth-service --policy auth/service/policy.txt --db auth.db --port 8080
+//   auth-service --policy auth/service/policy.txt --port 8081
+//                --refresh-store redis://127.0.0.1:6379   (shared sessions)
 //   curl -i http://127.0.0.1:8080/register -d '{"username":"alice",
 //        "password":"correct horse battery"}'
 //   curl http://127.0.0.1:8080/.well-known/jwks.json
@@ -23,6 +25,7 @@
 #include "auth/jwk.h"
 #include "auth/password.h"
 #include "auth/policy.h"
+#include "auth/redis_token_store.h"
 #include "auth/refresh.h"
 #include "auth/service/auth_service.h"
 #include "auth/service/user_store.h"
@@ -30,6 +33,7 @@
 #include "labkit/clock.h"
 #include "labkit/http/server.h"
 #include "labkit/log.h"
+#include "rate_limiter/redis_store.h"
 
 namespace {
 
@@ -44,7 +48,37 @@ struct Flags {
   std::string kid = "auth-1";
   int access_ttl = 300;
   std::string log_level = "info";
+  // refresh_store is "memory" or a Redis URL.
+  std::string refresh_store = "memory";
 };
+
+// RefreshStore returns a validator that accepts "memory" or a Redis URL.
+CLI::Validator RefreshStore() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        if (text == "memory") return "";
+        std::string error;
+        if (rl::ParseRedisUrl(text, &error)) return "";
+        return "invalid value '" + text + "': " + error +
+               ". Expected memory or redis://HOST:PORT.";
+      },
+      "");
+}
+
+// MakeTokenStore returns the refresh-token store that --refresh-store
+// names. `clock` must outlive it.
+auth::Result<std::unique_ptr<auth::TokenStore>> MakeTokenStore(
+    const Flags& flags, const labkit::Clock& clock) {
+  if (flags.refresh_store == "memory") {
+    return std::unique_ptr<auth::TokenStore>(
+        std::make_unique<auth::InMemoryTokenStore>());
+  }
+  auth::RedisTokenStoreOptions options;
+  options.url = flags.refresh_store;
+  auto store = auth::RedisTokenStore::Create(options, clock);
+  if (!store.ok()) return store.error();
+  return std::unique_ptr<auth::TokenStore>(std::move(store).value());
+}
 
 // WaitForStopSignal blocks until SIGINT or SIGTERM arrives and returns its
 // name. REQUIRES: both are blocked in every thread (see Run).
@@ -119,14 +153,19 @@ int Run(const Flags& flags) {
     spdlog::error("{}", hasher.error().message);
     return 2;
   }
-  auth::InMemoryTokenStore tokens;
   labkit::SteadyClock clock;
   auth::service::SystemClock wall_clock;
+  auto tokens = MakeTokenStore(flags, wall_clock);
+  if (!tokens.ok()) {
+    spdlog::error("--refresh-store '{}': {}", flags.refresh_store,
+                  tokens.error().message);
+    return 2;
+  }
   auth::service::AuthServiceOptions options;
   options.signing_kid = flags.kid;
   options.access_token_ttl_seconds = flags.access_ttl;
   auth::service::AuthServiceParts parts{users.get(), hasher.value().get(),
-                                        &tokens,     std::move(keys),
+                                        tokens.value().get(), std::move(keys),
                                         &policy.value(), &clock,
                                         &wall_clock};
   auto service = auth::service::AuthService::Create(options, std::move(parts));
@@ -164,9 +203,11 @@ int Run(const Flags& flags) {
     return 1;
   }
   spdlog::info("auth-service started on 127.0.0.1:{}: users in {}, policy {} "
-               "({} rules), {} key '{}', {} hasher thread(s)",
+               "({} rules), {} key '{}', {} hasher thread(s), refresh "
+               "tokens in {}",
                port, flags.db, flags.policy, policy.value().rule_count(),
-               flags.algorithm, flags.kid, flags.hasher_threads);
+               flags.algorithm, flags.kid, flags.hasher_threads,
+               flags.refresh_store);
 
   // Serve until a stop signal.
   const char* signal = WaitForStopSignal(signals);
@@ -216,6 +257,11 @@ int main(int argc, char** argv) {
   app.add_option("--access-ttl", flags.access_ttl,
                  "access token lifetime in seconds, 1 to 86400")
       ->check(WholeNumber(1, 86400, "a number of seconds"));
+  app.add_option("--refresh-store", flags.refresh_store,
+                 "where refresh tokens live: memory (this process only) or "
+                 "redis://HOST:PORT[/DB], shared by every instance that "
+                 "uses the same Redis")
+      ->check(RefreshStore());
   app.add_option("--log-level", flags.log_level,
                  "trace, debug, info, warn, error or off")
       ->check(auth::service::OneOf(

@@ -116,8 +116,9 @@ struct AuthServiceParts {
   // keys verify access tokens; the one named signing_kid also signs them.
   KeySet keys;
   const Policy* policy = nullptr;
-  // clock is monotonic, for rate limits and refresh-token lifetimes;
-  // wall_clock counts from the Unix epoch, for the JWT times.
+  // clock is monotonic, for rate limits. wall_clock counts from the Unix
+  // epoch, for the JWT times and the refresh-token lifetimes, which a
+  // shared token store compares across processes.
   const labkit::Clock* clock = nullptr;
   const labkit::Clock* wall_clock = nullptr;
 };
