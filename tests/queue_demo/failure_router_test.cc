@@ -8,15 +8,20 @@
 // reason, its offset must be committed, and the 10 good messages must be
 // processed in order.
 //
-// NOTE: the loop here is a minimal consumer written for this test (commit
-// after each message); the reference consumer follows the same contract.
+// The same case runs twice: through a minimal loop written here (commit
+// after each message), and through the reference Consumer with its SQLite
+// sink, which follows the same contract with the router.
 
 #include "queue_demo/failure_router.h"
 
 #include <librdkafka/rdkafka.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
 #include <functional>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <thread>
@@ -26,7 +31,9 @@
 
 #include "kafka_test_util.h"
 #include "queue_demo/broker.h"
+#include "queue_demo/consumer.h"
 #include "queue_demo/producer.h"
+#include "queue_demo/sink.h"
 
 namespace queue_demo {
 namespace {
@@ -409,6 +416,95 @@ TEST_F(PoisonMessageTest, PermanentFailureSkipsRetries) {
       broker_->bootstraps(), "orders.dlt", 1, 1, seconds(10));
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(FindHeader(dead[0].headers, kFailureKindHeader).value_or(""), "permanent");
+}
+
+// CommittedOffset returns the group's committed offset of topic[0], or -1.
+std::int64_t CommittedOffset(const std::string& bootstrap, const std::string& group,
+                             const std::string& topic) {
+  rd_kafka_t* reader = NewGroupConsumer(bootstrap, group);
+  if (reader == nullptr) return -1;
+  std::int64_t offset = -1;
+  rd_kafka_topic_partition_list_t* partitions = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(partitions, topic.c_str(), 0);
+  if (rd_kafka_committed(reader, partitions, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    offset = partitions->elems[0].offset;
+  }
+  rd_kafka_topic_partition_list_destroy(partitions);
+  rd_kafka_destroy(reader);
+  return offset;
+}
+
+TEST_F(PoisonMessageTest, ReferenceConsumerDeadLettersPoison) {
+  RetryPolicy policy;
+  policy.attempts_in_place = 3;
+  policy.retry_topic_rounds = 0;
+  policy.initial_backoff_ms = 10;
+  FailureRouter router(*producer_, policy);
+
+  const std::filesystem::path sink_path =
+      std::filesystem::temp_directory_path() /
+      ("queue_demo_poison_" + std::to_string(getpid()) + ".db");
+  std::filesystem::remove(sink_path);
+  Result<std::unique_ptr<SqliteSink>> sink = SqliteSink::Open(sink_path.string());
+  ASSERT_TRUE(sink.ok()) << sink.error().message;
+
+  // The handler fails the poison message and records the good ones in the
+  // order it sees them (one record at a time per partition).
+  std::mutex mutex;
+  std::vector<std::string> handled;
+  int poison_calls = 0;
+  MessageHandler handler = [&](const Message& message) -> HandlerResult {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (message.value == "poison") {
+      ++poison_calls;
+      return HandlerFailure{FailureKind::kTransient, "amount_cents is missing"};
+    }
+    handled.push_back(message.value);
+    return Effect{message.key, message.value};
+  };
+  ConsumerOptions options;
+  options.bootstrap_servers = broker_->bootstraps();
+  options.group_id = "case-poison-reference";
+  options.topics = {"orders"};
+  options.kafka_config = {{"session.timeout.ms", "6000"}, {"fetch.wait.max.ms", "20"}};
+  Result<std::unique_ptr<Consumer>> created =
+      Consumer::Create(options, handler, *sink.value(), &router);
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  Consumer& consumer = *created.value();
+  std::thread runner([&] { (void)consumer.Run(); });
+
+  // Wait (bounded) for 10 effects and 1 forward, then stop gracefully.
+  const auto deadline = std::chrono::steady_clock::now() + seconds(30);
+  ConsumerStats stats;
+  while (std::chrono::steady_clock::now() < deadline) {
+    stats = consumer.Stats();
+    if (stats.applied >= 10 && stats.forwarded >= 1) break;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  consumer.Stop();
+  runner.join();
+
+  EXPECT_EQ(stats.forwarded, 1) << "the poison message is forwarded once";
+  EXPECT_EQ(stats.applied, 10) << "the 10 good messages are applied";
+  EXPECT_EQ(poison_calls, 3) << "the poison message gets exactly 3 attempts";
+  ASSERT_EQ(handled.size(), 10u);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(handled[i], "good-" + std::to_string(i)) << "in offset order";
+  }
+  EXPECT_EQ(CommittedOffset(broker_->bootstraps(), "case-poison-reference", "orders"), 11)
+      << "the final commit moves past the poison message and the 10 good ones";
+
+  const std::vector<Message> dead = testing::ReadTopic(
+      broker_->bootstraps(), "orders.dlt", 1, 1, seconds(10));
+  ASSERT_EQ(dead.size(), 1u) << "the poison message must be in orders.dlt";
+  EXPECT_EQ(FindHeader(dead[0].headers, kReasonHeader).value_or(""), "amount_cents is missing");
+  EXPECT_EQ(FindHeader(dead[0].headers, kAttemptsHeader).value_or(""), "3");
+
+  created.value().reset();
+  sink.value().reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(sink_path.string() + suffix);
+  }
 }
 
 }  // namespace

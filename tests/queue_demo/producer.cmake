@@ -17,6 +17,9 @@ function(queue_demo_producer_test name labels timeout)
   add_executable(queue_${name} ${CMAKE_CURRENT_LIST_DIR}/${name}.cc)
   target_link_libraries(queue_${name} PRIVATE queue_producer queue_broker
                         queue_test_util PkgConfig::RDKAFKA labkit_test_main)
+  if(TARGET queue_consumer)
+    target_link_libraries(queue_${name} PRIVATE queue_consumer)
+  endif()
   add_test(NAME queue_${name} COMMAND queue_${name})
   set_tests_properties(queue_${name} PROPERTIES LABELS "${labels}"
                        TIMEOUT ${timeout})
