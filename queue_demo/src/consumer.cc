@@ -83,14 +83,14 @@ std::vector<TopicPartition> ToVector(const rd_kafka_topic_partition_list_t* list
   return partitions;
 }
 
-Error KafkaError(const std::string& what, rd_kafka_resp_err_t code) {
-  return Error{ErrorCode::kKafka, what + ": " + rd_kafka_err2str(code)};
+Error KafkaError(const std::string& action, rd_kafka_resp_err_t code) {
+  return Error{ErrorCode::kKafka, action + ": " + rd_kafka_err2str(code)};
 }
 
 // TakeError converts and frees a librdkafka error object; ok when null.
-Status TakeError(const std::string& what, rd_kafka_error_t* error) {
+Status TakeError(const std::string& action, rd_kafka_error_t* error) {
   if (error == nullptr) return {};
-  Error converted{ErrorCode::kKafka, what + ": " + rd_kafka_error_string(error)};
+  Error converted{ErrorCode::kKafka, action + ": " + rd_kafka_error_string(error)};
   rd_kafka_error_destroy(error);
   return converted;
 }
@@ -427,12 +427,9 @@ Consumer::~Consumer() {
 }
 
 Status Consumer::Run() {
-  spdlog::info("consumer {} polling {}", options_.client_id,
-               Names([this] {
-                 std::vector<TopicPartition> topics;
-                 for (const std::string& t : options_.topics) topics.push_back({t, 0});
-                 return topics;
-               }()));
+  std::string topics;
+  for (const std::string& topic : options_.topics) topics += (topics.empty() ? "" : ", ") + topic;
+  spdlog::info("consumer {} polling {}", options_.client_id, topics);
 
   // Poll only through the consumer queue: it is what resets the
   // max.poll.interval.ms timer, and it serves the rebalance callback.
@@ -508,7 +505,7 @@ void Consumer::OnRebalance(int error, rd_kafka_topic_partition_list_t* list) {
     spdlog::info("revoking {}{}", Names(partitions),
                  rd_kafka_assignment_lost(kafka_) ? " (assignment lost)" : "");
   } else {
-    // librdkafka asks to drop the whole assignment to resynchronize.
+    // On a rebalance error librdkafka requires dropping the whole assignment.
     spdlog::error("rebalance failed: {}; dropping the assignment",
                   rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(error)));
     queues_.Cancel(Assignment());
@@ -518,7 +515,9 @@ void Consumer::OnRebalance(int error, rd_kafka_topic_partition_list_t* list) {
 
   KafkaRebalanceActions actions(*this);
   Status handled = HandleRebalance(event, partitions, actions);
-  if (!handled.ok()) spdlog::error("rebalance of {}: {}", Names(partitions), handled.error().message);
+  if (!handled.ok()) {
+    spdlog::error("rebalance of {} failed: {}", Names(partitions), handled.error().message);
+  }
 }
 
 void Consumer::OnConsumerError(int error, const std::string& reason) {

@@ -132,7 +132,7 @@ TEST(FlowControl, ForgetReportsPaused) {
 
 // --- rebalance -------------------------------------------------------------
 
-// FakeActions records each action in order and returns scripted answers.
+// FakeActions records each action in order and returns scripted results.
 class FakeActions : public RebalanceActions {
  public:
   Result<std::vector<TopicPartition>> Committed(

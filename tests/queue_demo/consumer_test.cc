@@ -79,7 +79,7 @@ std::int64_t TotalEffects(const std::string& path) {
   return total;
 }
 
-// ExpectEachNumberOnce checks that the sink holds exactly one effect for
+// ExpectEachNumberOnce checks that the sink contains exactly one effect for
 // each of the numbers [0, count) and nothing else.
 void ExpectEachNumberOnce(const std::string& path, int count) {
   std::map<std::string, int> counts = EffectCounts(path);
@@ -183,7 +183,7 @@ TEST(AtLeastOnceConsumer, CommittedOffsetIsNextToRead) {
 }
 
 // Case: a store for a revoked partition. Consumer A processes slowly; B
-// joins and takes half the partitions while A still holds records of them.
+// joins and takes half the partitions while A is still processing records of them.
 // A's late stores fail with a state error that it counts, and no
 // partition's committed offset ever moves backwards.
 TEST(AtLeastOnceConsumer, StaleStoreNeverMovesCommitBack) {
@@ -289,6 +289,12 @@ TEST(AtLeastOnceConsumer, SlowHandlerCausesNoRebalance) {
   ASSERT_TRUE(WaitFor([&] { return TotalEffects(path.path()) >= 12; }, 30s))
       << "all 12 records must be processed, got " << TotalEffects(path.path());
   ExpectEachNumberOnce(path.path(), 12);
+
+  // The polling thread resumes a drained partition on its next poll.
+  WaitFor([&] {
+    ConsumerStats stats = consumer.consumer().Stats();
+    return stats.resumes == stats.pauses;
+  }, 2s);
   ConsumerStats stats = consumer.consumer().Stats();
   EXPECT_EQ(stats.revocations, 0) << "a slow handler must not make the group revoke partitions";
   EXPECT_EQ(stats.assignments, 1) << "the consumer must be assigned exactly once, at its join";
@@ -345,7 +351,7 @@ TEST(AtLeastOnceConsumer, SurvivesBrokerFaults) {
   auto sink = OpenSink(path.path());
   ASSERT_NE(sink, nullptr);
   RunningConsumer consumer(TestConsumerOptions(broker->bootstraps(), "payments", topic),
-                           SlowPayment(2ms), *sink);
+                           SlowPayment(10ms), *sink);
   ASSERT_TRUE(consumer.ok()) << consumer.error();
   ASSERT_TRUE(WaitFor([&] { return TotalEffects(path.path()) >= 50; }, 20s))
       << "the consumer must be processing before the faults start";
@@ -379,18 +385,58 @@ TEST(AtLeastOnceConsumer, SurvivesBrokerFaults) {
       << "after the run every partition's committed offset must equal its end: zero lag";
 }
 
+// A record whose handler fails is retried in its place: the records after
+// it wait, so their partition (and each key) keeps its order.
+TEST(AtLeastOnceConsumer, RetryKeepsPartitionOrder) {
+  ConsumerWatchdog watchdog(60s, "RetryKeepsPartitionOrder");
+  const std::string topic = "orders";
+  auto broker = StartBroker(topic, 1);
+  ASSERT_NE(broker, nullptr);
+  ASSERT_EQ(ProduceNumbered(broker->bootstraps(), topic, 0, 0, 5), "");
+
+  // Record 2 fails twice, then succeeds.
+  std::atomic<int> failures_left{2};
+  MessageHandler handler = [&](const Message& message) -> HandlerResult {
+    if (message.offset == 2 && failures_left.fetch_sub(1) > 0) {
+      return HandlerFailure{FailureKind::kTransient, "payment service unavailable"};
+    }
+    return Payment(message);
+  };
+  TempSinkPath path;
+  auto sink = OpenSink(path.path());
+  ASSERT_NE(sink, nullptr);
+  ConsumerOptions options = TestConsumerOptions(broker->bootstraps(), "payments", topic);
+  options.retry_backoff_initial = 50ms;
+  RunningConsumer consumer(options, handler, *sink);
+  ASSERT_TRUE(consumer.ok()) << consumer.error();
+
+  ASSERT_TRUE(WaitFor([&] { return TotalEffects(path.path()) >= 5; }, 20s))
+      << "all 5 records must be processed once record 2 succeeds";
+  EXPECT_EQ(EffectOffsets(path.path(), 0), (std::vector<std::int64_t>{0, 1, 2, 3, 4}))
+      << "records 3 and 4 must wait for record 2's retries: effects in offset order";
+  EXPECT_EQ(consumer.consumer().Stats().handler_failures, 2)
+      << "record 2 failed exactly twice before it succeeded";
+  EXPECT_EQ(consumer.StopAndJoin(), "") << "the consumer must commit and close cleanly";
+  EXPECT_EQ(CommittedOffsets(broker->bootstraps(), "payments", topic, 1),
+            (std::vector<std::int64_t>{5}))
+      << "after 5 records the committed offset must be 5";
+}
+
 // SIGTERM: stop intake, finish in flight, commit, close, within the budget.
 TEST(AtLeastOnceConsumer, SigtermShutsDownGracefully) {
   ConsumerWatchdog watchdog(60s, "SigtermShutsDownGracefully");
   const std::string topic = "orders";
   auto broker = StartBroker(topic, 1);
   ASSERT_NE(broker, nullptr);
-  ASSERT_EQ(ProduceNumbered(broker->bootstraps(), topic, 0, 0, 50), "");
+  ASSERT_EQ(ProduceNumbered(broker->bootstraps(), topic, 0, 0, 200), "");
 
+  // At most 8 records in flight, 50 ms each: the drain takes about 0.4 s.
   TempSinkPath path;
   auto sink = OpenSink(path.path());
   ASSERT_NE(sink, nullptr);
   ConsumerOptions options = TestConsumerOptions(broker->bootstraps(), "payments", topic);
+  options.window_per_partition = 8;
+  options.resume_at = 2;
   options.stop_on_signals = true;
   ClearStopSignal();
   InstallStopSignalHandlers();
@@ -408,7 +454,7 @@ TEST(AtLeastOnceConsumer, SigtermShutsDownGracefully) {
   EXPECT_EQ(run_error, "") << "shutdown after SIGTERM must commit and close cleanly";
   EXPECT_LT(stopped_after, 10s) << "shutdown must finish within its bounded time";
   const std::int64_t applied = TotalEffects(path.path());
-  EXPECT_LT(applied, 50) << "SIGTERM must stop intake before all 50 records were read";
+  EXPECT_LT(applied, 200) << "SIGTERM must stop intake before all 200 records were read";
   EXPECT_EQ(CommittedOffsets(broker->bootstraps(), "payments", topic, 1),
             (std::vector<std::int64_t>{applied}))
       << "every record whose effect was applied before shutdown must be committed";

@@ -215,8 +215,8 @@ ConsumerOptions TestConsumerOptions(const std::string& bootstraps,
   options.group_id = group;
   options.topics = {topic};
   options.workers = 4;
-  options.window_per_partition = 4;
-  options.resume_at = 1;
+  options.window_per_partition = 64;
+  options.resume_at = 16;
   options.revoke_drain_timeout = std::chrono::milliseconds(2000);
   options.shutdown_drain_timeout = std::chrono::milliseconds(5000);
   options.kafka_config = {

@@ -70,7 +70,7 @@ std::map<std::string, int> EffectCounts(const std::string& path);
 std::vector<std::int64_t> EffectOffsets(const std::string& path, int partition);
 
 // WaitFor polls `done` every 20 ms until it returns true or `timeout`
-// passes; returns its last answer.
+// passes, and returns the last result of `done`.
 bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 
 // TestConsumerOptions returns options for a consumer of `topic` in `group`
@@ -83,7 +83,7 @@ ConsumerOptions TestConsumerOptions(const std::string& bootstraps,
 class RunningConsumer {
  public:
   // Start creates the consumer and starts Run; on failure, ok() is false
-  // and error() says why.
+  // and error() returns the reason.
   RunningConsumer(ConsumerOptions options, MessageHandler handler, Sink& sink);
   ~RunningConsumer();  // Stops gracefully if still running.
 

@@ -1,6 +1,6 @@
 // Unit tests of SqliteSink, the idempotent sink: a record's effect is
-// applied once, together with its offset, and the recorded offsets say
-// where to resume.
+// applied once, together with its offset, and the recorded offsets give
+// the offset to resume from.
 #include "queue_demo/sink.h"
 
 #include <gtest/gtest.h>

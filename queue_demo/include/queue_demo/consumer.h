@@ -77,8 +77,12 @@ struct ConsumerOptions {
   std::string client_id = "queue-demo-consumer";
 
   int workers = 4;                // threads calling the handler, >= 1
-  int window_per_partition = 16;  // records in flight before a pause, >= 1
-  int resume_at = 8;              // resume at this many, 0 <= resume_at < window
+  // Records in flight per partition before a pause (>= 1), and how many
+  // may remain when it resumes (0 <= resume_at < window). A pause drops the
+  // records librdkafka has prefetched for the partition, so a small window
+  // with a fast handler pauses and refetches all the time.
+  int window_per_partition = 256;
+  int resume_at = 64;
 
   // Without a FailureRouter, a failing record is retried in place forever,
   // with this backoff (doubling from initial to max), stalling its partition.
@@ -149,11 +153,11 @@ class Consumer {
   // final commit or the close; ok after Abandon.
   Status Run();
 
-  // Stop asks Run to shut down gracefully.
+  // Stop requests a graceful shutdown; Run returns once it is complete.
   void Stop();
 
   // Abandon stops at once, as a crash would: no further effect is applied,
-  // no offset stored or committed, and the group is not told, so it
+  // no offset stored or committed, and the group gets no LeaveGroup request, so it
   // reassigns the partitions only after session.timeout.ms. For tests of
   // crash recovery.
   void Abandon();
