@@ -54,8 +54,8 @@ run_nginx() {
   wait_for_port "$port" "nginx $1"
 }
 
-# start_nginx_fixed PORT: nginx answering GET / with 200 and "ok\n", the
-# body of scaling-service --handler fixed. Sets nginx_worker_pid.
+# start_nginx_fixed PORT: starts nginx, which returns 200 and "ok\n" (the
+# body of scaling-service --handler fixed) to GET /. Sets nginx_worker_pid.
 start_nginx_fixed() {
   local port=$1
   mkdir -p "$work_dir/nginx-fixed"
@@ -150,9 +150,9 @@ CONF
 }
 
 # run_counted_wrk URL CONNECTIONS SECONDS CPU_LIST: runs wrk with one thread
-# pinned to CPU_LIST and count.lua, and prints one JSON line: requests, rps,
-# p50_us, p99_us, socket_errors (connect + read + write + timeout), non_2xx
-# and valid (false when there was any socket error).
+# pinned to CPU_LIST and count.lua, and prints one JSON line. Its fields are
+# requests, rps, p50_us, p99_us, socket_errors (connect + read + write +
+# timeout), non_2xx, and valid, which is false after any socket error.
 run_counted_wrk() {
   local url=$1 connections=$2 seconds=$3 cpus=$4
   require_program wrk wrk

@@ -9,7 +9,7 @@
 
 local threads = {}
 
--- With LABKIT_WRK_KEYS=N in the environment, each request asks for
+-- With LABKIT_WRK_KEYS=N in the environment, each request is for
 -- "/?key=K" with K drawn uniformly from 1 to N, so a balancer that hashes
 -- the URI sees many keys. wrk decides whether to call request() before it
 -- calls init, so the choice is made here, at load time.

@@ -29,7 +29,7 @@ std::string SocketPath(const HaproxyOptions& options) {
 }
 
 // QueryAdminSocket sends one command to the admin socket and returns the
-// whole answer, or "" on failure. Every socket operation times out after 1 s.
+// whole response, or "" on failure. Every socket operation times out after 1 s.
 std::string QueryAdminSocket(const std::string& path,
                              const std::string& command) {
   sockaddr_un address{};

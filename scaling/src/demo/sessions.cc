@@ -81,7 +81,7 @@ Reply Get(std::uint16_t port, const std::string& target,
 }
 
 // Walk sends kVisits requests of session "demo" through the balancer and
-// prints what each response says.
+// prints each response's visit count and instance.
 std::optional<std::string> Walk(const char* title, std::uint16_t port) {
   std::printf("  %-40s", title);
   std::string cookie = "sid=demo";

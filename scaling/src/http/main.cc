@@ -43,8 +43,8 @@ const char* WaitForStopSignal(const sigset_t& signals) {
 }
 
 int Run(const Flags& flags) {
-  // Block the stop signals before any thread starts, so only sigwait sees
-  // them.
+  // Block the stop signals before any thread starts, so only sigwait
+  // receives them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);

@@ -33,7 +33,7 @@ using RedisContextPtr = std::unique_ptr<redisContext, ContextFree>;
 
 }  // namespace
 
-// State holds the counters and the session stores. Redis connections are
+// State contains the counters and the session stores. Redis connections are
 // pooled: a handler takes one, runs its command, and returns it, so each
 // server thread ends up with its own connection without thread_local state.
 struct ScalingService::State {

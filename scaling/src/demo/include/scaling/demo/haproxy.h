@@ -3,10 +3,11 @@
 // runs it on 127.0.0.1.
 //
 // The configuration has one frontend on 127.0.0.1:port and one backend with
-// the chosen balance algorithm, active health checks (`option httpchk` on
-// GET /health every check_interval; `fall` failures mark a server DOWN and
-// `rise` successes bring it back), an optional sticky-session cookie, and
-// an admin socket in `directory` that ServerStates reads.
+// the chosen balance algorithm. The backend checks GET /health on every
+// server each check_interval (`option httpchk`): `fall` failures in a row
+// mark a server DOWN and `rise` successes bring it back. An optional cookie
+// makes sessions sticky, and an admin socket in `directory` lets
+// ServerStates read each server's state.
 //
 // Keep-alive to the instances: HAProxy reuses server connections by default
 // in http mode. server_keep_alive = false adds `option http-server-close`,
@@ -42,7 +43,7 @@ struct HaproxyServer {
 
 struct HaproxyOptions {
   std::uint16_t port = 0;
-  // directory holds the pid file and the admin socket; it must exist.
+  // directory contains the pid file and the admin socket. It must exist.
   std::string directory;
   Balance balance = Balance::kRoundRobin;
   std::vector<HaproxyServer> servers;
@@ -82,7 +83,7 @@ class Haproxy {
 
   // ServerStates returns each server's check status from the admin socket
   // ("UP", "DOWN", "UP 1/2", ...), or an empty map if the socket does not
-  // answer.
+  // respond.
   std::map<std::string, std::string> ServerStates() const;
 
   const HaproxyOptions& options() const { return options_; }

@@ -6,8 +6,9 @@
 // script counts responses by their X-Instance header (each instance's
 // share behind a load balancer) and responses whose status is not 2xx.
 //
-// A run with any socket error (connect, read, write or timeout) is invalid:
-// its requests per second do not describe a server that answered them all.
+// A run with any socket error (connect, read, write or timeout) is invalid,
+// because its requests per second do not describe a server that responded
+// to every request.
 //
 // Thread-safety: RunWrk may be called from any thread.
 #pragma once

@@ -1,7 +1,7 @@
 // ScalingService: the HTTP handlers the scaling demo measures, on the kit's
 // shared server (labkit/http/server.h).
 //
-// One service answers GET / with the kind of work chosen at start:
+// One service responds to GET / with the kind of work chosen at start:
 //
 //   fixed  a constant 3-byte body and nothing else: the server's own cost
 //          per request, to compare with nginx serving the same bytes.
@@ -66,7 +66,7 @@ struct ServiceOptions {
 // ServiceStats are counters since construction, safe to read at any time.
 struct ServiceStats {
   std::uint64_t requests = 0;
-  std::uint64_t session_errors = 0;  // /session answered 503 (Redis failed)
+  std::uint64_t session_errors = 0;  // 503 responses to /session (Redis failed)
 };
 
 class ScalingService {
@@ -76,7 +76,8 @@ class ScalingService {
   ScalingService(const ScalingService&) = delete;
   ScalingService& operator=(const ScalingService&) = delete;
 
-  // Handle answers one request: /, /health, /session, or 404.
+  // Handle returns the response to one request: /, /health, /session, or
+  // 404 for any other path.
   labkit::http::Response Handle(const labkit::http::Request& request);
 
   ServiceStats stats() const;
