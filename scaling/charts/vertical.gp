@@ -2,7 +2,8 @@
 # threads, io and cpu handlers side by side, with the USL fit drawn over the
 # reuse-port points. Variables (gnuplot -e): output, data, cores, and for
 # each prefix io and cpu: <prefix>_ok (0 or 1), <prefix>_sigma,
-# <prefix>_kappa, <prefix>_lambda.
+# <prefix>_kappa, <prefix>_lambda, and the predicted peak <prefix>_peak_n
+# threads and <prefix>_peak_x req/s (both 0 when there is none to draw).
 set terminal pngcairo size 1200,500 font ",10" noenhanced
 set output output
 set multiplot layout 1,2 title sprintf("One instance, more threads (this machine: %d cores)", cores)
@@ -17,8 +18,14 @@ set xtics 1
 set yrange [0:*]
 set samples 200
 set arrow 1 from cores, graph 0 to cores, graph 1 nohead dashtype 2 lc rgb "gray"
+set label 1 sprintf(" %d cores", cores) at cores, graph 0.12 left textcolor rgb "gray40"
 
 set title "io handler: a 1 ms blocking wait per request"
+set label 2 "waiting threads use no CPU, so they scale past the cores" at graph 0.02, graph 0.04 left textcolor rgb "gray40"
+if (io_ok && io_peak_n > 0) {
+  set label 3 sprintf("predicted peak\n%.0f req/s, %.1f threads", io_peak_x, io_peak_n) \
+    at io_peak_n, io_peak_x center point pt 6 ps 2 offset 0, 2.5
+}
 if (io_ok) {
   plot data using 1:2 with linespoints pt 7 title "io_context per thread (SO_REUSEPORT)", \
        data using 1:3 with linespoints pt 5 title "one shared io_context", \
@@ -30,6 +37,13 @@ if (io_ok) {
 }
 
 set title "cpu handler: a hashing loop per request"
+set label 2 "past the cores, CPU-bound threads only take turns" at graph 0.02, graph 0.04 left textcolor rgb "gray40"
+
+unset label 3
+if (cpu_ok && cpu_peak_n > 0) {
+  set label 3 sprintf("predicted peak\n%.0f req/s, %.1f threads", cpu_peak_x, cpu_peak_n) \
+    at cpu_peak_n, cpu_peak_x center point pt 6 ps 2 offset 0, 2.5
+}
 if (cpu_ok) {
   plot data using 1:4 with linespoints pt 7 title "io_context per thread (SO_REUSEPORT)", \
        data using 1:5 with linespoints pt 5 title "one shared io_context", \

@@ -66,7 +66,8 @@ std::optional<std::string> Sweep(const DemoConfig& config, Series& series) {
 }
 
 // FitSeries fits the USL to a series' valid points and prints the result.
-// Returns the chart variables "<prefix>_sigma=..." etc., or "<prefix>_ok=0".
+// Returns the chart variables "<prefix>_ok=1; <prefix>_sigma=..." and so on,
+// or "<prefix>_ok=0; <prefix>_peak_n=0" when there is no fit.
 std::vector<std::string> FitSeries(const Series& series, const char* prefix) {
   std::vector<UslPoint> points;
   for (std::size_t i = 0; i < series.requests_per_second.size(); ++i) {
@@ -77,7 +78,7 @@ std::vector<std::string> FitSeries(const Series& series, const char* prefix) {
   if (!fit.ok()) {
     std::printf("  USL fit of the %s handler: not possible: %s\n",
                 series.handler, fit.error().c_str());
-    return {std::string(prefix) + "_ok=0"};
+    return {std::string(prefix) + "_ok=0; " + prefix + "_peak_n=0"};
   }
   const UslFit& f = fit.value();
   std::printf("  USL fit of the %s handler (reuse-port): sigma %.4f, kappa %.5f, "
@@ -95,10 +96,17 @@ std::vector<std::string> FitSeries(const Series& series, const char* prefix) {
                 "    follow the USL, usually because other processes took CPU\n"
                 "    during some runs. Rerun on a quieter machine.\n");
   }
-  char text[256];
-  std::snprintf(text, sizeof text, "%s_ok=1; %s_sigma=%.9g; %s_kappa=%.9g; %s_lambda=%.9g",
+  // A peak outside the chart's range, or none, is passed as 0.
+  const bool peak_shown = std::isfinite(f.peak_concurrency) &&
+                          f.peak_concurrency >= 1 && f.peak_concurrency <= 64;
+  char text[384];
+  std::snprintf(text, sizeof text,
+                "%s_ok=1; %s_sigma=%.9g; %s_kappa=%.9g; %s_lambda=%.9g; "
+                "%s_peak_n=%.9g; %s_peak_x=%.9g",
                 prefix, prefix, f.parameters.sigma, prefix, f.parameters.kappa,
-                prefix, f.parameters.lambda);
+                prefix, f.parameters.lambda, prefix,
+                peak_shown ? f.peak_concurrency : 0.0, prefix,
+                peak_shown ? f.peak_throughput : 0.0);
   return {text};
 }
 
