@@ -16,6 +16,7 @@
 #include "scaling/demo/haproxy.h"
 #include "scaling/demo/process.h"
 #include "scaling/demo/service_fleet.h"
+#include "scaling/demo/wrk.h"
 
 namespace scaling::demo {
 namespace {
@@ -102,9 +103,12 @@ std::optional<std::string> Walk(const char* title, std::uint16_t port) {
   return std::nullopt;
 }
 
+// WalkBehind starts HAProxy in front of `fleet` and walks one session
+// through it. With `load`, it then loads /session for config.seconds with
+// many sessions and prints the rate, which shows what the store costs.
 std::optional<std::string> WalkBehind(const DemoConfig& config,
                                       const ServiceFleet& fleet, bool sticky,
-                                      const char* title) {
+                                      const char* title, bool load = false) {
   HaproxyOptions options;
   options.port = FreePort();
   options.directory = config.run_dir;
@@ -112,7 +116,21 @@ std::optional<std::string> WalkBehind(const DemoConfig& config,
   options.sticky = sticky;
   Haproxy haproxy;
   if (auto error = haproxy.Start(options)) return error;
-  return Walk(title, options.port);
+  if (auto error = Walk(title, options.port)) return error;
+  if (!load) return std::nullopt;
+
+  WrkOptions wrk;
+  wrk.port = options.port;
+  wrk.path = "/session";
+  wrk.connections = 32;
+  wrk.seconds = config.seconds;
+  wrk.script = config.wrk_script;
+  wrk.headers = {{"Cookie", "sid=load"}};
+  std::string error;
+  std::optional<LoadRun> run = RunWrk(wrk, config.run_dir + "/wrk.log", &error);
+  if (!run) return error;
+  std::printf("  %-40s %s\n", "  under load, 32 connections:", DescribeRun(*run).c_str());
+  return std::nullopt;
 }
 
 }  // namespace
@@ -126,7 +144,7 @@ std::optional<std::string> RunSessions(const DemoConfig& config) {
   ServiceFleet fleet(config.service_binary, config.run_dir);
   if (auto error = fleet.Start(3, InstanceOptions{})) return error;
   if (auto error = WalkBehind(config, fleet, false,
-                              "memory, round robin:")) {
+                              "memory, round robin:", /*load=*/true)) {
     return error;
   }
   // Fresh instances, so the sticky walk starts from zero too.
@@ -161,7 +179,7 @@ std::optional<std::string> RunSessions(const DemoConfig& config) {
     return error;
   }
   if (auto error = WalkBehind(config, fleet, false,
-                              "Redis, round robin:")) {
+                              "Redis, round robin:", /*load=*/true)) {
     return error;
   }
   std::printf(
@@ -170,7 +188,7 @@ std::optional<std::string> RunSessions(const DemoConfig& config) {
       "  client on one instance, which then holds the state: a crash loses\n"
       "  it and the load follows the users. With the state in Redis every\n"
       "  instance is interchangeable, for the cost of one Redis round trip\n"
-      "  per request and one more service to run.\n");
+      "  per request (compare the two loads) and one more service to run.\n");
   return std::nullopt;
 }
 
