@@ -9,6 +9,7 @@
 #include "scaling/demo/haproxy.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -138,6 +139,33 @@ TEST(WrkOutputTest, MissingCountIsAnError) {
   EXPECT_TRUE(Contains(error, "duration_us")) << error;
   EXPECT_FALSE(ParseWrkOutput("labkit-wrk requests five\n", &error).has_value());
   EXPECT_TRUE(Contains(error, "five")) << error;
+}
+
+TEST(RunCommandTest, KillsCommandAtTimeout) {
+  const steady_clock::time_point start = steady_clock::now();
+  CommandResult result = RunCommand({"sleep", "30"}, "/dev/null", milliseconds(200));
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(5))
+      << "RunCommand must kill a command that outlives its timeout";
+  EXPECT_NE(result.error.find("timed out"), std::string::npos) << result.error;
+}
+
+TEST(RunCommandTest, ReturnsOutputAndExitCode) {
+  CommandResult result = RunCommand({"sh", "-c", "echo hello; exit 3"}, "/dev/null",
+                                    std::chrono::seconds(10));
+  EXPECT_TRUE(result.error.empty()) << result.error;
+  EXPECT_EQ(result.output, "hello\n");
+  EXPECT_EQ(result.exit_code, 3);
+}
+
+TEST(ChildProcessTest, DestructorStopsProcess) {
+  pid_t pid = -1;
+  {
+    ChildProcess child;
+    ASSERT_EQ(child.Start({"sleep", "30"}, "/dev/null"), std::nullopt);
+    pid = child.pid();
+    ASSERT_TRUE(child.Running());
+  }
+  EXPECT_NE(kill(pid, 0), 0) << "the child must be gone once its ChildProcess is destroyed";
 }
 
 // HaproxyIntegrationTest runs real processes in a fresh temporary folder.

@@ -160,10 +160,20 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   }
   close(pipe_fds[0]);
 
-  // Reap it, killing it first if it ran out of time.
+  // Reap it. A command that closed its output but keeps running still gets
+  // only the time that is left, then SIGKILL.
   int status = 0;
-  if (timed_out) kill(pid, SIGKILL);
-  waitpid(pid, &status, 0);
+  while (!timed_out && waitpid(pid, &status, WNOHANG) == 0) {
+    if (Clock::now() >= deadline) {
+      timed_out = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (timed_out) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
   if (timed_out) {
     result.error = Join(argv) + " timed out after " +
                    std::to_string(timeout.count()) + " ms and was killed";
