@@ -15,6 +15,7 @@
 
 #include "queue_demo/broker.h"
 #include "queue_demo/consumer.h"
+#include "queue_demo/retry.h"
 #include "queue_demo/sink.h"
 
 namespace queue_demo::exercise {
@@ -45,5 +46,25 @@ MessageHandler SlowPayment(std::chrono::milliseconds delay);
 // ExpectEachNumberOnce checks that the sink at `path` holds exactly one
 // effect for each number in [0, count) and nothing else.
 void ExpectEachNumberOnce(const std::string& path, int count);
+
+// PoisonRun is what RunPoisonPartition observed.
+struct PoisonRun {
+  std::string error;  // why the run could not be set up, or ""
+  int poison_calls = 0;  // handler calls for the poison record
+  std::vector<std::int64_t> good_offsets;  // offsets of orders[0]'s effects, in order
+  std::vector<Message> dead_letters;       // the records read back from orders.dlt
+  std::vector<std::int64_t> committed;     // the group's committed offset of orders[0]
+  ConsumerStats stats;
+};
+
+// RunPoisonPartition runs the poison-message case against the embedded
+// broker: orders[0] holds records "0".."4" (offsets 0-4), a poison record
+// (offset 5) and "5".."9" (offsets 6-10). The handler fails on the poison
+// record with `kind`; the consumer, with a FailureRouter over the real
+// Producer and `policy`, reads orders and, when `read_retry_topic`,
+// orders.retry too. Returns once the 10 good records are applied and the
+// poison record reached orders.dlt, or after about 12 s.
+PoisonRun RunPoisonPartition(const RetryPolicy& policy, FailureKind kind,
+                             bool read_retry_topic);
 
 }  // namespace queue_demo::exercise
