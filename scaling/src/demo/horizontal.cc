@@ -222,10 +222,10 @@ std::optional<std::string> RunFailover(const DemoConfig& config) {
       "  marks a server DOWN after 2 failed checks.\n",
       seconds);
 
-  // First with HAProxy's retry defaults, then with fast retries that move
-  // to another server.
+  // First with HAProxy's default retries and slow connects, then with fast
+  // retries that move to another server.
   HaproxyOptions defaults;
-  std::printf("  retries 3, timeout connect 1s, no redispatch (HAProxy's defaults):\n");
+  std::printf("  retries 3 (HAProxy's default), timeout connect 1s, no redispatch:\n");
   FailoverRun slow;
   if (auto error = Crash(config, defaults, seconds, &slow)) return error;
   if (Interrupted()) return "interrupted";
@@ -241,7 +241,7 @@ std::optional<std::string> RunFailover(const DemoConfig& config) {
   std::printf(
       "  Reading: the requests in flight on app-3 die with it; HAProxy closes\n"
       "  those client connections (wrk's read errors, so the run is marked\n"
-      "  invalid) or answers 502/503 (non-2xx). With the defaults, requests\n"
+      "  invalid) or answers 502/503 (non-2xx). With slow retries, requests\n"
       "  that round robin gave app-3 before the checks noticed wait out 3\n"
       "  connect retries of up to 1 s each, and every client connection soon\n"
       "  holds one: throughput collapses although two instances are healthy.\n"
