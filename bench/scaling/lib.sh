@@ -4,7 +4,6 @@
 # stop_all at exit) and adds the scaling servers and wrk with count.lua.
 
 source "$(dirname "${BASH_SOURCE[0]}")/../rate_limiter/lib.sh"
-scaling_bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 count_script=$root_dir/scaling/src/demo/count.lua
 
 # start_scaling_service BUILD_DIR PORT HANDLER THREADS NAME: starts
