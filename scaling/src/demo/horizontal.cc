@@ -205,8 +205,13 @@ std::optional<std::string> Crash(const DemoConfig& config,
   load.join();
   if (!run) return load_error;
   result->load = *run;
-  std::printf("    app-3 marked DOWN %ld ms after the kill; %s\n",
-              result->down_after_ms, DescribeRun(*run).c_str());
+  if (result->down_after_ms >= 0) {
+    std::printf("    app-3 marked DOWN %ld ms after the kill; %s\n",
+                result->down_after_ms, DescribeRun(*run).c_str());
+  } else {
+    std::printf("    app-3 not marked DOWN within %d s of the kill; %s\n", seconds,
+                DescribeRun(*run).c_str());
+  }
   std::printf("    shares: %s\n", Shares(*run, fleet).c_str());
   return std::nullopt;
 }
