@@ -34,6 +34,9 @@ namespace {
 // How long an assign waits for the group's committed offsets.
 constexpr int kCommittedTimeoutMs = 5000;
 
+// How long shutdown retries a final commit that a rebalance rejected.
+constexpr std::chrono::seconds kFinalCommitRetryBudget{6};
+
 std::string Where(const Message& message) {
   return message.topic + "[" + std::to_string(message.partition) + "]@" +
          std::to_string(message.offset);
@@ -324,7 +327,21 @@ class Consumer::KafkaShutdownSteps final : public ShutdownSteps {
     consumer_.queues_.DropQueued();
   }
 
-  Status Commit() override { return consumer_.CommitStored("on shutdown"); }
+  // A commit while another member joins or leaves fails with
+  // REBALANCE_IN_PROGRESS, or ILLEGAL_GENERATION until this member rejoins.
+  // Serve the rebalance by polling, drop any record the poll returns (never
+  // processed, so never stored), and try again.
+  Status Commit() override {
+    const auto deadline = std::chrono::steady_clock::now() + kFinalCommitRetryBudget;
+    Status committed = consumer_.CommitStored("on shutdown");
+    while (!committed.ok() && consumer_.last_commit_retriable_ &&
+           std::chrono::steady_clock::now() < deadline) {
+      rd_kafka_message_t* record = rd_kafka_consumer_poll(consumer_.kafka_, 100);
+      if (record != nullptr) rd_kafka_message_destroy(record);
+      committed = consumer_.CommitStored("on shutdown, retried");
+    }
+    return committed;
+  }
 
   Status Close() override {
     const rd_kafka_resp_err_t code = rd_kafka_consumer_close(consumer_.kafka_);
@@ -528,6 +545,8 @@ void Consumer::OnConsumerError(int error, const std::string& reason) {
 
 Status Consumer::CommitStored(const std::string& when) {
   const rd_kafka_resp_err_t code = rd_kafka_commit(kafka_, nullptr, 0);
+  last_commit_retriable_ = code == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
+                           code == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION;
   if (code == RD_KAFKA_RESP_ERR_NO_ERROR || code == RD_KAFKA_RESP_ERR__NO_OFFSET) {
     return {};
   }

@@ -207,6 +207,9 @@ class Consumer {
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> abandoned_{false};
   std::atomic<bool> closed_{false};
+  // Whether the last commit failed only because a rebalance was under way;
+  // written and read on the polling thread.
+  bool last_commit_retriable_ = false;
   // Set when shutdown's drain deadline passes or the consumer is destroyed:
   // workers stop retrying and give their records up unstored.
   std::atomic<bool> give_up_{false};
