@@ -11,6 +11,7 @@ add_executable(bench_queue_demo EXCLUDE_FROM_ALL
 )
 target_include_directories(bench_queue_demo PRIVATE ${CMAKE_CURRENT_LIST_DIR}/queue_demo)
 target_link_libraries(bench_queue_demo PRIVATE queue_consumer queue_producer queue_broker
-                      labkit_common PkgConfig::RDKAFKA CLI11::CLI11 spdlog::spdlog)
+                      labkit_common PkgConfig::RDKAFKA SQLite::SQLite3 CLI11::CLI11
+                      spdlog::spdlog)
 set_target_properties(bench_queue_demo PROPERTIES
                       RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
