@@ -16,7 +16,8 @@
 //     goes up by one only for a copy to the retry topic.
 //   - x-original-topic/-partition/-offset keep naming orders[2]@17 on
 //     every later round, not the retry topic's partition and offset.
-//   - Each x-* routing header appears exactly once: replace, never append.
+//   - Each x-* routing header appears exactly once, because the copy
+//     replaces the previous round's routing headers instead of adding more.
 // The last test runs your copy inside the real consumer against the
 // embedded broker, through orders.retry to orders.dlt.
 

@@ -11,8 +11,9 @@
 // Rules the tests enforce, with the default policy (3 attempts in place,
 // 1 retry round, backoff 100 ms doubling up to 2000 ms):
 //   - A permanent failure goes to the dead letter topic at once.
-//   - Transient, attempt 1: retry in place after 100 ms; attempt 2: after
-//     200 ms; attempt 3: no 4th call, send it to the retry topic.
+//   - A transient failure on attempt 1 is retried in place after 100 ms,
+//     and on attempt 2 after 200 ms. Attempt 3 gets no 4th call: send the
+//     message to the retry topic.
 //   - After its retry round (retry_rounds 1), attempt 3 goes to the dead
 //     letter topic.
 //   - backoff_ms is 0 for every action but kRetryInPlace.
@@ -25,11 +26,10 @@
 
 namespace queue_demo {
 
-// TODO: Decide, in this order: a permanent failure goes to the dead letter
-// topic; a transient one is retried in place while attempts remain, with
-// an exponential backoff capped at max_backoff_ms; then it goes to the
-// retry topic while retry rounds remain, and to the dead letter topic after
-// that.
+// TODO: Decide in this order. A permanent failure goes to the dead letter
+// topic. A transient one is retried in place while attempts remain, with an
+// exponential backoff capped at max_backoff_ms. After that it goes to the
+// retry topic while retry rounds remain, and then to the dead letter topic.
 RetryDecision DecideRetry([[maybe_unused]] const RetryPolicy& policy,
                           [[maybe_unused]] const FailureState& state) {
   throw std::logic_error(

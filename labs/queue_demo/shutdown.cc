@@ -10,9 +10,9 @@
 // Rules the tests enforce:
 //   - The order: stop intake, wait for the in-flight messages, commit,
 //     close.
-//   - The wait ends at a deadline `drain_budget` after the shutdown began;
-//     if the workers are not done by then, drop the queued messages (they
-//     are delivered again later) and still commit and close.
+//   - The wait ends at a deadline `drain_budget` after the shutdown began.
+//     If the workers are not done by then, drop the queued messages, which
+//     are delivered again later, and still commit and close.
 //   - Close even when the commit failed. The report carries whether the
 //     workers drained, and the commit's and the close's status.
 // The last test stops a real consumer mid-stream against the embedded

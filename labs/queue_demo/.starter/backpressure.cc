@@ -13,7 +13,8 @@
 // Rules the tests enforce, with window 3 and resume_at 1:
 //   - The 3rd message in flight pauses the partition; a message that still
 //     arrives after the pause counts, but does not pause it again.
-//   - It resumes when it drains to 1 in flight, exactly once.
+//   - It resumes when it drains to 1 in flight, and reports that resume
+//     only once.
 //   - Only full partitions are paused, and only paused ones are resumed.
 //   - Forget drops a revoked partition and reports whether it was paused;
 //     a late OnFinished for it resumes nothing.
@@ -30,15 +31,16 @@ namespace queue_demo {
 FlowControl::FlowControl(int window, int resume_at)
     : window_(window), resume_at_(resume_at) {}
 
-// TODO: Count one more message in flight; return true only when this one
-// fills the window of a partition that is not paused yet (and mark it paused).
+// TODO: Count one more message in flight. Return true only when this one
+// fills the window of a partition that is not paused yet, and mark it paused.
 bool FlowControl::OnDispatched([[maybe_unused]] const TopicPartition& partition) {
   throw std::logic_error(
       "not implemented yet: FlowControl::OnDispatched (see labs/queue_demo/hints/backpressure.md)");
 }
 
-// TODO: Count one message finished; return true only when the partition is
-// paused and now holds at most resume_at_ messages (and mark it resumed).
+// TODO: Count one message finished. Return true only when the partition is
+// paused and now has at most resume_at_ messages in flight, and mark it
+// resumed.
 bool FlowControl::OnFinished([[maybe_unused]] const TopicPartition& partition) {
   throw std::logic_error(
       "not implemented yet: FlowControl::OnFinished (see labs/queue_demo/hints/backpressure.md)");

@@ -11,8 +11,8 @@
 //   - Kafka's committed offset is the next offset to read: after record 41
 //     the consumer stores 42.
 //   - A newly assigned partition resumes at the later of the group's
-//     committed offset and the sink's next offset; kOffsetUnset on one side
-//     means "use the other", on both sides "let auto.offset.reset decide".
+//     committed offset and the sink's next offset. kOffsetUnset on one side
+//     means "use the other"; on both sides, auto.offset.reset decides.
 //   - The offset is stored only after the effect is durable, and never when
 //     the effect failed. Each failure is returned unchanged.
 // The last test runs your functions inside the real consumer against the

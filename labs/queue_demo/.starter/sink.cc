@@ -1,7 +1,7 @@
 // Exercise: the idempotent sink's write, SqliteSink::Apply.
 //
 // Implement Apply below. Its contract and the two tables are described in
-// queue_demo/include/queue_demo/sink.h; the database is already open in
+// queue_demo/include/queue_demo/sink.h. The database is already open in
 // `db_` (WAL journal, tables created), and NextOffset is given in
 // queue_demo/src/sink_database.cc. `mutex_` serializes the sink's
 // transactions.

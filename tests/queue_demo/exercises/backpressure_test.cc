@@ -1,10 +1,11 @@
 // Backpressure exercise: FlowControl, step by step.
 //
 // The unit tests dispatch and finish messages on two partitions and check
-// exactly when FlowControl says to pause and to resume. The last test runs
-// the learner's FlowControl inside the real consumer against the embedded
-// broker, with a window of 4 messages and a slow handler: the partition
-// must pause and resume several times and still deliver every record in order.
+// exactly when FlowControl returns "pause now" and "resume now". The last
+// test runs the learner's FlowControl inside the real consumer against the
+// embedded broker, with a window of 4 messages and a slow handler: the
+// partition must pause and resume several times and still deliver every
+// record in order.
 
 #include "queue_demo/backpressure.h"
 

@@ -43,7 +43,7 @@ std::int64_t TotalEffects(const std::string& path);
 HandlerResult Payment(const Message& message);
 MessageHandler SlowPayment(std::chrono::milliseconds delay);
 
-// ExpectEachNumberOnce checks that the sink at `path` holds exactly one
+// ExpectEachNumberOnce checks that the sink at `path` contains exactly one
 // effect for each number in [0, count) and nothing else.
 void ExpectEachNumberOnce(const std::string& path, int count);
 
@@ -58,11 +58,11 @@ struct PoisonRun {
 };
 
 // RunPoisonPartition runs the poison-message case against the embedded
-// broker: orders[0] holds records "0".."4" (offsets 0-4), a poison record
+// broker: orders[0] contains records "0".."4" (offsets 0-4), a poison record
 // (offset 5) and "5".."9" (offsets 6-10). The handler fails on the poison
-// record with `kind`; the consumer, with a FailureRouter over the real
-// Producer and `policy`, reads orders and, when `read_retry_topic`,
-// orders.retry too. Returns once the 10 good records are applied and the
+// record with `kind`. The consumer routes failures through a FailureRouter
+// with `policy` over the real Producer, and reads orders (and orders.retry
+// when `read_retry_topic`). Returns once the 10 good records are applied and the
 // poison record reached orders.dlt, or after about 12 s.
 PoisonRun RunPoisonPartition(const RetryPolicy& policy, FailureKind kind,
                              bool read_retry_topic);

@@ -1,7 +1,7 @@
 // Outbox relay exercise: RelayOnce, step by step.
 //
 // The unit tests use an in-memory SQLite outbox and an in-memory publisher
-// that fails the sends it is told to, so each round's publishing and
+// that fails the sends a test selects, so each round's publishing and
 // marking are checked exactly. The last test relays through the real
 // idempotent Producer to the embedded broker, with every broker down for
 // one round.
