@@ -1,8 +1,8 @@
 // Integration tests of the at-least-once consumer and its idempotent sink
-// against the embedded broker (librdkafka's mock cluster on 127.0.0.1):
-// crashes, commits, rebalances, slow handlers, new groups, broker faults and
-// stop signals, each ending in a reconciliation of the sink's effects and
-// the group's committed offsets.
+// against the embedded broker (librdkafka's mock cluster on 127.0.0.1).
+// They cover crashes, commits, rebalances, slow handlers, new groups, broker
+// faults and stop signals. Each ends in a reconciliation of the sink's
+// effects and the group's committed offsets.
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -149,8 +149,11 @@ class Consumer {
 
   // Run polls and dispatches records until Stop (or a stop signal), then
   // shuts down gracefully: stop intake, finish in-flight records within
-  // shutdown_drain_timeout, commit, close. Returns the first failure of the
-  // final commit or the close; ok after Abandon.
+  // shutdown_drain_timeout, commit (retried for up to 6 s while a rebalance
+  // rejects it), close (within about session.timeout.ms). Returns the first
+  // failure of the final commit or the close; ok after Abandon.
+  // NOTE: the lost-assignment path (no commit) is tested with a fake in
+  // consumer_logic_test, not against the broker.
   Status Run();
 
   // Stop requests a graceful shutdown; Run returns once it is complete.
