@@ -23,6 +23,14 @@ function(queue_demo_producer_test name labels timeout)
   add_test(NAME queue_${name} COMMAND queue_${name})
   set_tests_properties(queue_${name} PROPERTIES LABELS "${labels}"
                        TIMEOUT ${timeout})
+  # librdkafka is not built with ThreadSanitizer: route its C11 threads
+  # through pthreads and suppress races inside it (tests/queue_demo/
+  # consumer.cmake defines queue_tsan_c11_threads).
+  if(LABKIT_SANITIZE STREQUAL "thread" AND TARGET queue_tsan_c11_threads)
+    target_sources(queue_${name} PRIVATE $<TARGET_OBJECTS:queue_tsan_c11_threads>)
+    set_tests_properties(queue_${name} PROPERTIES ENVIRONMENT
+                         "TSAN_OPTIONS=suppressions=${CMAKE_CURRENT_LIST_DIR}/tsan.supp")
+  endif()
 endfunction()
 
 queue_demo_producer_test(retry_test "unit;queue_demo" 30)
