@@ -91,10 +91,13 @@ std::vector<std::string> FitSeries(const Series& series, const char* prefix) {
   } else {
     std::printf("no interior peak (kappa <= 0 or sigma >= 1)\n");
   }
-  if (f.r_squared < 0.9 || f.parameters.sigma < 0 || f.parameters.sigma > 1) {
-    std::printf("    NOTE: sigma outside 0..1 or R^2 below 0.9: these points do not\n"
+  if (f.r_squared < 0.9 || f.parameters.sigma > 1) {
+    std::printf("    NOTE: R^2 below 0.9 or sigma above 1: these points do not\n"
                 "    follow the USL, usually because other processes took CPU\n"
                 "    during some runs. Rerun on a quieter machine.\n");
+  } else if (f.parameters.sigma < 0) {
+    std::printf("    NOTE: sigma below 0 means the points grew a little faster\n"
+                "    than linearly, which measurement noise does: read it as 0.\n");
   }
   // A peak outside the chart's range, or none, is passed as 0.
   const bool peak_shown = std::isfinite(f.peak_concurrency) &&

@@ -22,9 +22,8 @@
 // returns 200 for the load balancer's health checks.
 //
 // GET /session counts visits per session: the client's `sid` cookie names
-// the session, and the count lives in this process (SessionStore kMemory)
-// or in Redis (kRedis, INCR of key "session:<sid>"), shared by every
-// instance. The body is "visits=N instance=NAME\n". With a memory store
+// the session. The count lives in this process when redis_port is 0, or
+// in Redis (INCR of key "session:<sid>"), shared by every instance. The body is "visits=N instance=NAME\n". With a memory store
 // behind round robin, each instance keeps its own count, so the client sees
 // counts jump around; sticky sessions or the Redis store fix that.
 //
