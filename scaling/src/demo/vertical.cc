@@ -65,10 +65,39 @@ std::optional<std::string> Sweep(const DemoConfig& config, Series& series) {
   return std::nullopt;
 }
 
+// PrintFit prints a fit of the series' points, with a NOTE when the points
+// do not follow the USL.
+void PrintFit(const Series& series, const UslFit& fit, std::size_t points) {
+  std::printf("  USL fit of the %s handler (reuse-port): sigma %.4f, kappa %.5f, "
+              "lambda %.0f req/s, R^2 %.3f, ",
+              series.handler, fit.parameters.sigma, fit.parameters.kappa,
+              fit.parameters.lambda, fit.r_squared);
+  if (std::isfinite(fit.peak_concurrency)) {
+    std::printf("predicted peak %.0f req/s at %.1f threads\n",
+                fit.peak_throughput, fit.peak_concurrency);
+  } else {
+    std::printf("no interior peak (kappa <= 0 or sigma >= 1)\n");
+  }
+
+  if (points <= 3) {
+    std::printf("    NOTE: 3 points fit the 3 parameters exactly, so R^2 is 1\n"
+                "    whatever the noise. Run more threads (or without --quick)\n"
+                "    for a fit that can be judged.\n");
+  } else if (fit.r_squared < 0.9 || fit.parameters.sigma > 1) {
+    std::printf("    NOTE: R^2 below 0.9 or sigma above 1: these points do not\n"
+                "    follow the USL, usually because other processes took CPU\n"
+                "    during some runs. Rerun on a quieter machine.\n");
+  } else if (fit.parameters.sigma < 0) {
+    std::printf("    NOTE: sigma below 0 means the points grew a little faster\n"
+                "    than linearly, which measurement noise does: read it as 0.\n");
+  }
+}
+
 // FitSeries fits the USL to a series' valid points and prints the result.
 // Returns the chart variables "<prefix>_ok=1; <prefix>_sigma=..." and so on,
 // or "<prefix>_ok=0; <prefix>_peak_n=0" when there is no fit.
-std::vector<std::string> FitSeries(const Series& series, const char* prefix) {
+std::vector<std::string> FitSeries(const Series& series, const char* prefix,
+                                   int max_threads) {
   std::vector<UslPoint> points;
   for (std::size_t i = 0; i < series.requests_per_second.size(); ++i) {
     const double x = series.requests_per_second[i];
@@ -81,27 +110,13 @@ std::vector<std::string> FitSeries(const Series& series, const char* prefix) {
     return {std::string(prefix) + "_ok=0; " + prefix + "_peak_n=0"};
   }
   const UslFit& f = fit.value();
-  std::printf("  USL fit of the %s handler (reuse-port): sigma %.4f, kappa %.5f, "
-              "lambda %.0f req/s, R^2 %.3f, ",
-              series.handler, f.parameters.sigma, f.parameters.kappa,
-              f.parameters.lambda, f.r_squared);
-  if (std::isfinite(f.peak_concurrency)) {
-    std::printf("predicted peak %.0f req/s at %.1f threads\n",
-                f.peak_throughput, f.peak_concurrency);
-  } else {
-    std::printf("no interior peak (kappa <= 0 or sigma >= 1)\n");
-  }
-  if (f.r_squared < 0.9 || f.parameters.sigma > 1) {
-    std::printf("    NOTE: R^2 below 0.9 or sigma above 1: these points do not\n"
-                "    follow the USL, usually because other processes took CPU\n"
-                "    during some runs. Rerun on a quieter machine.\n");
-  } else if (f.parameters.sigma < 0) {
-    std::printf("    NOTE: sigma below 0 means the points grew a little faster\n"
-                "    than linearly, which measurement noise does: read it as 0.\n");
-  }
-  // A peak outside the chart's range, or none, is passed as 0.
+  PrintFit(series, f, points.size());
+
+  // The chart marks the peak only within the measured threads; otherwise
+  // it gets 0.
   const bool peak_shown = std::isfinite(f.peak_concurrency) &&
-                          f.peak_concurrency >= 1 && f.peak_concurrency <= 64;
+                          f.peak_concurrency >= 1 &&
+                          f.peak_concurrency <= max_threads;
   char text[384];
   std::snprintf(text, sizeof text,
                 "%s_ok=1; %s_sigma=%.9g; %s_kappa=%.9g; %s_lambda=%.9g; "
@@ -120,8 +135,8 @@ std::optional<std::string> RunVertical(const DemoConfig& config) {
       "\n== Vertical scaling: one instance, more threads ==\n"
       "  One scaling-service on 127.0.0.1 with 1 to %d threads, loaded by wrk\n"
       "  with keep-alive connections; each point is the best of %d run(s) of\n"
-      "  %d s. io waits 1 ms per request without using CPU; cpu hashes for\n"
-      "  about 0.1-0.2 ms.\n",
+      "  %d s. io waits 1 ms per request in a blocking call that uses no\n"
+      "  CPU but holds its thread; cpu hashes for about 0.15 ms of CPU time.\n",
       config.max_threads, config.repeats, config.seconds);
 
   // Measure the four series.
@@ -132,8 +147,8 @@ std::optional<std::string> RunVertical(const DemoConfig& config) {
   }
 
   // Fit the USL to the reuse-port series.
-  std::vector<std::string> variables = FitSeries(series[0], "io");
-  std::vector<std::string> cpu = FitSeries(series[2], "cpu");
+  std::vector<std::string> variables = FitSeries(series[0], "io", config.max_threads);
+  std::vector<std::string> cpu = FitSeries(series[2], "cpu", config.max_threads);
   variables.insert(variables.end(), cpu.begin(), cpu.end());
 
   // Write the data: threads, then one column per series.

@@ -15,7 +15,7 @@
 // does. One thread then serves at most 1 / io_delay requests per second,
 // and throughput grows with threads even beyond the number of cores until
 // the cores run out. An asynchronous handler would serve many waits per
-// thread; the demo measures the blocking model and says so.
+// thread, and the demo's output states that it measures the blocking model.
 //
 // Every response carries `X-Instance: <instance name>`, so a load generator
 // behind a load balancer can count each instance's share. GET /health
