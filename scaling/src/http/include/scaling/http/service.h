@@ -25,7 +25,7 @@
 // the session. The count lives in this process when redis_port is 0, or
 // in Redis (INCR of key "session:<sid>"), shared by every instance. The body is "visits=N instance=NAME\n". With a memory store
 // behind round robin, each instance keeps its own count, so the client sees
-// counts jump around; sticky sessions or the Redis store fix that.
+// the count jump around. Sticky sessions or the Redis store fix that.
 //
 // Thread-safety: Handle may be called from any number of threads at once.
 #pragma once
