@@ -2,9 +2,9 @@
 // instance that uses the same Redis server.
 //
 // Each TokenStore method is one EVALSHA of a Lua script, so each is atomic
-// across instances: rotate.lua finds the presented token's hash, checks its
-// family, marks it rotated, detects reuse (and then revokes the family) and
-// stores the new token in one step. Two instances that rotate the same
+// across instances. In one step, rotate.lua finds the presented token's
+// hash and checks its family. Then it detects reuse (and revokes the
+// family), or marks the token rotated and stores the new token. Two instances that rotate the same
 // token at the same moment get exactly one kRotated, and the other sees
 // kReused. A script the server has lost (a restart, SCRIPT FLUSH) is sent
 // again with EVAL, which also caches it.
