@@ -13,6 +13,7 @@ add_executable(queue-demo
   ${CMAKE_CURRENT_LIST_DIR}/src/demo/cluster.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/demo/events.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/demo/reconcile.cc
+  ${CMAKE_CURRENT_LIST_DIR}/src/demo/event_sink.cc
 )
 target_link_libraries(queue-demo PRIVATE queue_consumer queue_producer queue_broker
                       labkit_common CLI11::CLI11 PkgConfig::RDKAFKA SQLite::SQLite3

@@ -7,6 +7,12 @@
 
 namespace queue_demo::demo {
 
+// kSocketTimeoutMs is every client's socket.timeout.ms. After the embedded
+// broker comes back up it sometimes leaves a request unanswered; a short
+// timeout resets that connection in seconds instead of librdkafka's
+// default of 60 s.
+inline constexpr const char* kSocketTimeoutMs = "5000";
+
 // Customers with special handling in the payment handler, so the demo can
 // inject a poison message and a slow one through the normal order flow.
 inline constexpr const char* kUnreachableCustomer = "c-unreachable";

@@ -33,20 +33,19 @@ bool Pipeline::InjectBrokerOutage() {
       Seconds(timing_.broker_down_ms) + ".");
   Detail("Its partitions take no writes and serve no reads meanwhile. The idempotent "
          "producer retries without writing duplicates; the consumers reconnect.");
-  const std::int64_t published_before = order_service_->Published();
   if (BrokerError error = broker_->SetBrokerDown(kOutageBroker); !error.message.empty()) {
     return Fail(error.message);
   }
   const bool waited = Pause(std::chrono::milliseconds(timing_.broker_down_ms));
+  const std::int64_t waiting = outbox_->PendingCount();
   if (BrokerError error = broker_->SetBrokerUp(kOutageBroker); !error.message.empty()) {
     return Fail(error.message);
   }
   if (!waited) return false;
 
   const auto up_at = std::chrono::steady_clock::now();
-  Say("Broker " + std::to_string(kOutageBroker) + " is back. The relay published " +
-      std::to_string(order_service_->Published() - published_before) +
-      " events during the outage.");
+  Say("Broker " + std::to_string(kOutageBroker) + " is back. " + std::to_string(waiting) +
+      " orders were waiting in the outbox: their events could not be published meanwhile.");
   const bool caught_up = WaitUntil([&] { return outbox_->PendingCount() == 0; },
                                    std::chrono::seconds(30));
   if (!caught_up) return Interrupted() ? false : Fail("the outbox was not empty 30 s after the outage");
@@ -113,8 +112,8 @@ bool Pipeline::InjectSlowOrder() {
   const std::int64_t rebalances = SumStat("assignments") + SumStat("revocations") - rebalances_before;
   const std::int64_t exceeded = SumStat("max_poll_exceeded") - exceeded_before;
   Say("While the slow order ran: " + std::to_string(rebalances) + " rebalances, max.poll.interval.ms "
-      "exceeded " + std::to_string(exceeded) + " times, " +
-      std::to_string(SumStat("pauses") - pauses_before) + " partition pauses by backpressure.");
+      "exceeded " + std::to_string(exceeded) + " times; partitions paused by backpressure: " +
+      std::to_string(SumStat("pauses") - pauses_before) + ".");
   if (rebalances != 0 || exceeded != 0) {
     Detail("NOTE: expected 0 rebalances and 0 max.poll.interval.ms exceeded: see the "
            "payment-consumer-*.log files in " + config_.output_dir + ".");

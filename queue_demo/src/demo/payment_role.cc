@@ -4,7 +4,8 @@
 //
 // It reads the orders topic and its retry topic, charges each order (a
 // simulated payment call of timing.handler_ms), and the idempotent sink
-// writes the payment and the record's offset in one SQLite transaction.
+// (event_sink.h) writes the payment and the record's offset in one SQLite
+// transaction.
 // A failed order goes through the FailureRouter: 3 attempts in place, one
 // round through <orders>.retry, then <orders>.dlt.
 //
@@ -26,12 +27,12 @@
 #include <spdlog/spdlog.h>
 
 #include "demo.h"
+#include "event_sink.h"
 #include "events.h"
 #include "labkit/log.h"
 #include "queue_demo/consumer.h"
 #include "queue_demo/failure_router.h"
 #include "queue_demo/producer.h"
-#include "queue_demo/sink.h"
 #include "queue_demo/stop_signal.h"
 
 namespace queue_demo::demo {
@@ -126,6 +127,7 @@ ConsumerOptions PaymentConsumerOptions(const PaymentRoleConfig& config) {
       {"auto.commit.interval.ms", "1000"},
       {"topic.metadata.refresh.interval.ms", "1000"},
       {"reconnect.backoff.max.ms", "500"},
+      {"socket.timeout.ms", kSocketTimeoutMs},
   };
   return options;
 }
@@ -137,15 +139,16 @@ int RunPaymentConsumer(const PaymentRoleConfig& config) {
   InstallStopSignalHandlers();
 
   // 1. The sink, and the producer the failure router publishes with.
-  Result<std::unique_ptr<SqliteSink>> sink = SqliteSink::Open(config.sink_path);
+  Result<std::unique_ptr<EventSink>> sink = EventSink::Open(config.sink_path);
   if (!sink.ok()) {
     spdlog::error("{}", sink.error().message);
     return 1;
   }
   ProducerOptions producer_options;
   producer_options.bootstrap_servers = config.bootstrap_servers;
-  producer_options.delivery_timeout_ms = 15000;
+  producer_options.delivery_timeout_ms = 8000;
   producer_options.linger_ms = 1;
+  producer_options.properties = {{"socket.timeout.ms", kSocketTimeoutMs}};
   ProducerResult producer = Producer::Create(producer_options);
   if (!producer.ok()) {
     spdlog::error("creating the producer failed: {}", producer.error);

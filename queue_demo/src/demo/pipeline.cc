@@ -38,8 +38,8 @@ Timing Timing::For(bool quick) {
     timing.session_timeout_ms = 3000;
     timing.max_poll_interval_ms = 3000;
     timing.slow_handler_ms = 4000;
-    timing.broker_down_ms = 2000;
-    timing.steady_ms = 1000;
+    timing.broker_down_ms = 1500;
+    timing.steady_ms = 500;
     timing.drain_timeout_ms = 20000;
   }
   return timing;
@@ -71,8 +71,7 @@ int Pipeline::Run() {
     order_service_->StartPlacing();
     Say("The order service places " + std::to_string(config_.rate) +
         " orders per second from now on.");
-    const bool faults_done = Pause(std::chrono::milliseconds(timing_.steady_ms)) &&
-                             InjectBrokerOutage() && InjectPoisonMessages() &&
+    const bool faults_done = WaitForFlow() && InjectBrokerOutage() && InjectPoisonMessages() &&
                              InjectSlowOrder() && KillConsumerMidBatch();
     order_service_->StopPlacing();
     if (faults_done) Drain();
@@ -130,6 +129,10 @@ bool Pipeline::StartServices() {
   ProducerOptions producer_options;
   producer_options.bootstrap_servers = bootstrap_;
   producer_options.linger_ms = 2;
+  // A delivery that times out is published again by the next relay round,
+  // and the sinks skip the copy by its event id.
+  producer_options.delivery_timeout_ms = 8000;
+  producer_options.properties = {{"socket.timeout.ms", kSocketTimeoutMs}};
   ProducerResult producer = Producer::Create(producer_options);
   if (!producer.ok()) return Fail("creating the producer failed: " + producer.error);
   producer_ = std::move(producer.producer);
@@ -137,14 +140,14 @@ bool Pipeline::StartServices() {
 
   // 2. The payments sink exists before any payment consumer, so the relay
   // can read it from the start.
-  Result<std::unique_ptr<SqliteSink>> payments = SqliteSink::Open(payments_db_);
+  Result<std::unique_ptr<EventSink>> payments = EventSink::Open(payments_db_);
   if (!payments.ok()) return Fail(payments.error().message);
   std::string error;
   payments_relay_ = PaymentsRelay::Open(payments_db_, *producer_, payments_topic_, error);
   if (!payments_relay_) return Fail(error);
 
   // 3. The notification consumer, in this process.
-  Result<std::unique_ptr<SqliteSink>> notifications = SqliteSink::Open(notifications_db_);
+  Result<std::unique_ptr<EventSink>> notifications = EventSink::Open(notifications_db_);
   if (!notifications.ok()) return Fail(notifications.error().message);
   notification_sink_ = std::move(notifications.value());
   ConsumerOptions options;
@@ -152,10 +155,11 @@ bool Pipeline::StartServices() {
   options.group_id = notifications_group_;
   options.topics = {payments_topic_};
   options.client_id = "notification-consumer";
+  // No fault targets this group, so it keeps the default session timeout:
+  // on a busy machine a short one makes it leave and rejoin.
   options.kafka_config = {{"fetch.wait.max.ms", "50"},
-                          {"session.timeout.ms", std::to_string(timing_.session_timeout_ms)},
-                          {"heartbeat.interval.ms", std::to_string(timing_.session_timeout_ms / 10)},
-                          {"auto.commit.interval.ms", "1000"}};
+                          {"auto.commit.interval.ms", "1000"},
+                          {"socket.timeout.ms", kSocketTimeoutMs}};
   notifications_ = NotificationService::Start(options, *notification_sink_, error);
   if (!notifications_) return Fail("starting the notification consumer failed: " + error);
 
@@ -196,15 +200,29 @@ bool Pipeline::WaitForGroup() {
           return std::find(covered.begin(), covered.end(), p) != covered.end();
         });
       },
-      std::chrono::seconds(30));
+      std::chrono::seconds(60));
   if (!formed) {
-    if (!Interrupted()) Fail("the payment consumer group did not assign every partition within 30 s");
+    if (!Interrupted()) Fail("the payment consumer group did not assign every partition within 60 s");
     return false;
   }
   Say("The group assigned every partition (cooperative-sticky assignment):");
   PrintAssignments();
   show_assignment_changes_ = true;
   return true;
+}
+
+bool Pipeline::WaitForFlow() {
+  // Faults go into a running pipeline: wait for the first notification,
+  // which has passed through every stage.
+  const bool flowing = WaitUntil([&] { return notifications_->Stats().applied > 0; },
+                                 std::chrono::seconds(30));
+  if (!flowing) {
+    return Interrupted() ? false : Fail("no order reached the notification consumer within 30 s");
+  }
+  Say("Orders flow through every stage: " + std::to_string(order_service_->Published()) +
+      " published, " + std::to_string(SumStat("applied")) + " paid, " +
+      std::to_string(notifications_->Stats().applied) + " notified so far.");
+  return Pause(std::chrono::milliseconds(timing_.steady_ms));
 }
 
 std::vector<std::string> Pipeline::ConsumedPartitions() const {

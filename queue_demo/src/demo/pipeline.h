@@ -15,11 +15,11 @@
 
 #include "child_process.h"
 #include "cluster.h"
+#include "event_sink.h"
 #include "demo.h"
 #include "queue_demo/broker.h"
 #include "queue_demo/outbox.h"
 #include "queue_demo/producer.h"
-#include "queue_demo/sink.h"
 #include "services.h"
 
 namespace queue_demo::demo {
@@ -38,6 +38,7 @@ class Pipeline {
   bool StartServices();
   bool StartPaymentConsumers();
   bool WaitForGroup();
+  bool WaitForFlow();
 
   // The faults, in the order they happen (faults.cc).
   bool InjectBrokerOutage();
@@ -48,6 +49,7 @@ class Pipeline {
   // The end (report.cc).
   bool Drain();
   void StopEverything();
+  void StopPaymentConsumer(ChildProcess& child);
   bool Reconcile();
 
   // WaitUntil waits up to `timeout` for `done`, printing what the children
@@ -76,7 +78,7 @@ class Pipeline {
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<Producer> producer_;
   std::unique_ptr<OrderService> order_service_;
-  std::unique_ptr<SqliteSink> notification_sink_;
+  std::unique_ptr<EventSink> notification_sink_;
   std::unique_ptr<PaymentsRelay> payments_relay_;
   std::unique_ptr<NotificationService> notifications_;
   std::vector<std::unique_ptr<ChildProcess>> children_;

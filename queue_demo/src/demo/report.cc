@@ -3,10 +3,13 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <set>
 
 #include "pipeline.h"
+#include "event_sink.h"
 #include "reconcile.h"
 
 namespace queue_demo::demo {
@@ -34,16 +37,30 @@ void PrintProblems(const EffectCount& count) {
 
 bool Pipeline::Drain() {
   Say("Orders stop. Waiting for every payment and notification to be applied...");
+  const auto start = std::chrono::steady_clock::now();
   std::size_t expected = 0;
+  auto last_progress = start;
   const bool caught_up = WaitUntil(
       [&] {
         expected = order_service_->OrderIds().size() - (unreachable_order_id_.empty() ? 0 : 1);
-        return outbox_->PendingCount() == 0 &&
-               DistinctEffectKeys(payments_db_) >= static_cast<std::int64_t>(expected) &&
-               DistinctEffectKeys(notifications_db_) >= static_cast<std::int64_t>(expected);
+        const std::int64_t pending = outbox_->PendingCount();
+        const std::int64_t paid = DistinctEffectKeys(payments_db_);
+        const std::int64_t notified = DistinctEffectKeys(notifications_db_);
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_progress >= std::chrono::seconds(2)) {
+          Detail("still waiting: " + std::to_string(pending) + " events in the outbox, " +
+                 std::to_string(paid) + " of " + std::to_string(expected) + " orders paid, " +
+                 std::to_string(notified) + " notified");
+          last_progress = now;
+        }
+        const auto target = static_cast<std::int64_t>(expected);
+        return pending == 0 && paid >= target && notified >= target;
       },
       std::chrono::milliseconds(timing_.drain_timeout_ms));
-  if (!caught_up && !Interrupted()) {
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  if (caught_up) {
+    Detail("Caught up after " + std::to_string(took.count()).substr(0, 4) + " s.");
+  } else if (!Interrupted()) {
     Detail("NOTE: the pipeline did not catch up within " +
            std::to_string(timing_.drain_timeout_ms / 1000) + " s; the report shows what is missing.");
   }
@@ -51,33 +68,52 @@ bool Pipeline::Drain() {
 }
 
 void Pipeline::StopEverything() {
-  // 1. The payment consumers: SIGTERM starts their graceful shutdown
-  // (finish in-flight records, commit, leave the group).
-  bool any_running = false;
+  // 1. The payment consumers, one at a time: SIGTERM starts a graceful
+  // shutdown (finish in-flight records, commit, leave the group). The
+  // others wait until the group has settled again, because a commit sent
+  // while the group rebalances is rejected (REBALANCE_IN_PROGRESS).
+  bool announced = false;
   for (auto& child : children_) {
     if (!child->Running()) continue;
-    any_running = true;
-    child->Signal(SIGTERM);
-  }
-  if (any_running) {
-    Say("Stopping: SIGTERM to each payment consumer (finish, commit, close), then the "
-        "notification consumer and the relays.");
-  }
-  const auto grace = std::chrono::milliseconds(timing_.slow_handler_ms + 8000);
-  for (auto& child : children_) {
-    if (!child->Running()) continue;
-    if (!child->WaitForExit(grace)) {
-      Detail(child->name() + " did not stop within " + std::to_string(grace.count() / 1000) +
-             " s: killing it");
-      child->Signal(SIGKILL);
-      child->WaitForExit(std::chrono::seconds(5));
+    if (!announced) {
+      Say("Stopping the payment consumers one at a time (SIGTERM: finish, commit, close), "
+          "then the notification consumer and the relays.");
+      announced = true;
     }
+    StopPaymentConsumer(*child);
   }
 
   // 2. The services in this process, consumers before the relays.
   if (notifications_) notifications_->Stop();
   if (payments_relay_) payments_relay_->Stop();
   if (order_service_) order_service_->StopPlacing();
+}
+
+void Pipeline::StopPaymentConsumer(ChildProcess& child) {
+  child.Signal(SIGTERM);
+  const auto grace = std::chrono::milliseconds(timing_.slow_handler_ms + 8000);
+  std::optional<std::string> exit = child.WaitForExit(grace);
+  if (!exit) {
+    Detail(child.name() + " did not stop within " + std::to_string(grace.count() / 1000) +
+           " s: killing it");
+    child.Signal(SIGKILL);
+    exit = child.WaitForExit(std::chrono::seconds(5));
+  }
+  Detail(child.name() + " stopped (" + exit.value_or("still running") + ").");
+
+  // Let the group settle: the survivors own every partition again.
+  bool others_running = false;
+  for (auto& other : children_) others_running = others_running || other->Running();
+  if (!others_running || Interrupted()) return;
+  const std::vector<std::string> all = ConsumedPartitions();
+  WaitUntil(
+      [&] {
+        std::vector<std::string> covered = CoveredPartitions();
+        return std::all_of(all.begin(), all.end(), [&](const std::string& p) {
+          return std::find(covered.begin(), covered.end(), p) != covered.end();
+        });
+      },
+      std::chrono::milliseconds(timing_.session_timeout_ms + 10000));
 }
 
 bool Pipeline::Reconcile() {
@@ -107,9 +143,11 @@ bool Pipeline::Reconcile() {
   pass = pass && payments.exact() && notifications.exact();
 
   const ConsumerStats notification_stats = notifications_->Stats();
-  Row("redeliveries absorbed by the sinks",
-      std::to_string(SumStat("duplicates") + notification_stats.duplicates) +
-          " (records delivered again and skipped)");
+  Row("records skipped by the sinks as duplicates",
+      std::to_string(SumStat("duplicates") + notification_stats.duplicates));
+  Row("  of them, events published twice by a relay",
+      std::to_string(SkippedEvents(payments_db_) + SkippedEvents(notifications_db_)) +
+          " (same event id at a new offset)");
   Row("offset stores rejected after a revoke", std::to_string(SumStat("stale_stores")));
   Row("rebalance callbacks (assign + revoke)",
       std::to_string(SumStat("assignments") + SumStat("revocations")));
@@ -133,10 +171,15 @@ bool Pipeline::Reconcile() {
   for (const auto& [group, topics] : groups) {
     std::string lag_error;
     std::int64_t lag = 0;
+    std::string lagging;
     for (const PartitionLag& partition : GroupLag(bootstrap_, group, topics, lag_error)) {
       lag += partition.lag;
+      if (partition.lag == 0) continue;
+      lagging += " " + partition.topic + "[" + std::to_string(partition.partition) + "]: committed " +
+                 std::to_string(partition.committed) + " of " + std::to_string(partition.high_watermark) + ";";
     }
     Row("final lag of group " + group, lag_error.empty() ? std::to_string(lag) : "error: " + lag_error);
+    if (!lagging.empty()) Row("", lagging);
     pass = pass && lag_error.empty() && lag == 0;
   }
 
