@@ -154,8 +154,8 @@ TEST(OffsetsExercise, ConsumerCommitsNextOffset) {
       testing::TestConsumerOptions(broker->bootstraps(), "payments", "orders"),
       exercise::Payment, *sink);
   ASSERT_TRUE(consumer.ok()) << consumer.error();
-  ASSERT_TRUE(testing::WaitFor([&] { return exercise::TotalEffects(path.path()) == 5; }, 12s))
-      << "the consumer must apply all 5 records within 12 s, applied "
+  ASSERT_TRUE(testing::WaitFor([&] { return exercise::TotalEffects(path.path()) == 5; }, 18s))
+      << "the consumer must apply all 5 records within 18 s, applied "
       << exercise::TotalEffects(path.path());
   EXPECT_EQ(consumer.StopAndJoin(), "") << "the consumer must commit and close cleanly";
 
