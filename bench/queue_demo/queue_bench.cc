@@ -211,6 +211,7 @@ rd_kafka_t* NewConsumer(const std::string& bootstrap, const std::string& group,
       {"enable.auto.commit", "true"},
       {"enable.auto.offset.store", auto_store ? "true" : "false"},
       {"session.timeout.ms", "6000"},
+      {"fetch.wait.max.ms", "10"},  // as kcat runs
   };
   char reason[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -322,7 +323,7 @@ std::optional<double> ReferenceSeconds(const std::string& bootstrap, const std::
   options.bootstrap_servers = bootstrap;
   options.group_id = "bench-reference";
   options.topics = {topic};
-  options.kafka_config = {{"session.timeout.ms", "6000"}};
+  options.kafka_config = {{"session.timeout.ms", "6000"}, {"fetch.wait.max.ms", "10"}};
   Result<std::unique_ptr<Consumer>> created = Consumer::Create(options, handler, sink);
   if (!created.ok()) {
     spdlog::error("{}", created.error().message);
