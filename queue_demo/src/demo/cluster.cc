@@ -75,10 +75,15 @@ std::string CreateTopicsWithAdmin(const std::string& bootstrap_servers,
   Handle admin(RD_KAFKA_PRODUCER, bootstrap_servers, {}, error);
   if (admin.get() == nullptr) return error;
 
-  // 1. Send one CreateTopics request for every topic.
+  // 1. Send one CreateTopics request for every topic not there yet.
+  std::vector<TopicSpec> missing;
+  for (const TopicSpec& topic : topics) {
+    if (PartitionCount(admin.get(), topic.name) < topic.partitions) missing.push_back(topic);
+  }
+  if (missing.empty()) return "";
   std::vector<rd_kafka_NewTopic_t*> requests;
   char reason[512];
-  for (const TopicSpec& topic : topics) {
+  for (const TopicSpec& topic : missing) {
     requests.push_back(rd_kafka_NewTopic_new(topic.name.c_str(), topic.partitions, -1,
                                              reason, sizeof reason));
   }
@@ -93,7 +98,7 @@ std::string CreateTopicsWithAdmin(const std::string& bootstrap_servers,
   // supported) is fine if the metadata shows it with enough partitions.
   std::map<std::string, std::string> failures;
   if (event == nullptr) {
-    for (const TopicSpec& topic : topics) failures[topic.name] = "CreateTopics timed out";
+    for (const TopicSpec& topic : missing) failures[topic.name] = "CreateTopics timed out";
   } else if (const rd_kafka_CreateTopics_result_t* result =
                  rd_kafka_event_CreateTopics_result(event)) {
     size_t count = 0;
@@ -107,7 +112,7 @@ std::string CreateTopicsWithAdmin(const std::string& bootstrap_servers,
       }
     }
   } else {
-    for (const TopicSpec& topic : topics) {
+    for (const TopicSpec& topic : missing) {
       failures[topic.name] = rd_kafka_event_error_string(event);
     }
   }
@@ -116,7 +121,7 @@ std::string CreateTopicsWithAdmin(const std::string& bootstrap_servers,
   rd_kafka_queue_destroy(queue);
   rd_kafka_NewTopic_destroy_array(requests.data(), requests.size());
 
-  for (const TopicSpec& topic : topics) {
+  for (const TopicSpec& topic : missing) {
     auto failure = failures.find(topic.name);
     if (failure == failures.end()) continue;
     if (PartitionCount(admin.get(), topic.name) >= topic.partitions) continue;

@@ -18,9 +18,10 @@ struct TopicSpec {
   int partitions = 1;
 };
 
-// CreateTopicsWithAdmin creates the topics with the cluster's default
-// replication factor, through the CreateTopics request. A topic that
-// already exists with at least the requested partitions is accepted.
+// CreateTopicsWithAdmin creates the topics that the cluster's metadata does
+// not show with at least the requested partitions, with the cluster's
+// default replication factor, through one CreateTopics request. A topic
+// whose creation fails is accepted if it exists afterwards.
 // Returns "" or the first failure, naming the topic.
 std::string CreateTopicsWithAdmin(const std::string& bootstrap_servers,
                                   const std::vector<TopicSpec>& topics);

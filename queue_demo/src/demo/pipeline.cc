@@ -111,7 +111,7 @@ bool Pipeline::StartCluster() {
     bootstrap_ = config_.brokers;
     const std::string error = CreateTopicsWithAdmin(bootstrap_, topics_);
     if (!error.empty()) return Fail(error);
-    Say("Using the Kafka cluster at " + bootstrap_ + " (topics created through the admin API).");
+    Say("Using the Kafka cluster at " + bootstrap_ + " (topics it lacked were created through the admin API).");
   }
   std::vector<std::string> names;
   for (const TopicSpec& topic : topics_) {
