@@ -1,4 +1,4 @@
-// What the pipeline asks of the Kafka cluster itself: topic creation through
+// What the pipeline needs from the Kafka cluster itself: topic creation through
 // the admin API (for a real cluster), each group's lag, and a topic's whole
 // content (the dead letter topic, for the report).
 //
@@ -37,13 +37,13 @@ struct PartitionLag {
 
 // GroupLag reads `group`'s committed offsets and each partition's
 // watermarks. A partition without a committed offset counts every record
-// it holds as lag. Sets `error` and returns what it has on a failure.
+// it contains as lag. Sets `error` and returns what it has on a failure.
 std::vector<PartitionLag> GroupLag(const std::string& bootstrap_servers,
                                    const std::string& group,
                                    const std::vector<TopicSpec>& topics,
                                    std::string& error);
 
-// RecordCount returns the number of records `topic` holds (the sum of its
+// RecordCount returns the number of records `topic` contains (the sum of its
 // partitions' high minus low watermarks), or -1 and `error` on a failure.
 std::int64_t RecordCount(const std::string& bootstrap_servers, const TopicSpec& topic,
                          std::string& error);

@@ -7,10 +7,10 @@
 
 namespace queue_demo::demo {
 
-// kSocketTimeoutMs is every client's socket.timeout.ms. After the embedded
-// broker comes back up it sometimes leaves a request unanswered; a short
-// timeout resets that connection in seconds instead of librdkafka's
-// default of 60 s.
+// kSocketTimeoutMs is every client's socket.timeout.ms. In test runs the
+// embedded broker (librdkafka 2.0.2's mock cluster) sometimes left a request
+// unanswered after coming back up. A short timeout resets that connection
+// in seconds, where librdkafka's default waits 60 s.
 inline constexpr const char* kSocketTimeoutMs = "5000";
 
 // Customers with special handling in the payment handler, so the demo can
@@ -18,8 +18,8 @@ inline constexpr const char* kSocketTimeoutMs = "5000";
 inline constexpr const char* kUnreachableCustomer = "c-unreachable";
 inline constexpr const char* kSlowCustomer = "c-slow";
 
-// Timing holds the durations of one run, in milliseconds. --quick shortens
-// them; librdkafka requires max_poll_interval_ms >= session_timeout_ms.
+// Timing: the durations of one run, in milliseconds. --quick shortens them,
+// and librdkafka requires max_poll_interval_ms >= session_timeout_ms.
 struct Timing {
   int session_timeout_ms = 6000;
   int max_poll_interval_ms = 6000;
@@ -35,7 +35,7 @@ struct Timing {
 // DemoConfig is the parent's configuration, from the command line.
 struct DemoConfig {
   bool quick = false;
-  std::string brokers;       // "HOST:PORT,..."; empty starts the embedded broker
+  std::string brokers;       // "HOST:PORT,...", or empty for the embedded broker
   std::string topic_prefix;  // prepended to every topic and group name
   int consumers = 3;         // payment consumers (child processes)
   int rate = 50;             // orders placed per second

@@ -34,7 +34,7 @@ std::string Where(const Message& message) {
          std::to_string(message.offset);
 }
 
-// Insert runs an INSERT ... ON CONFLICT DO NOTHING; returns 1 when a row was
+// Insert runs an INSERT ... ON CONFLICT DO NOTHING. Returns 1 when a row was
 // inserted, 0 when it existed, -1 on failure.
 int Insert(sqlite3* db, const char* sql, const Message& message, const Effect* effect) {
   Statement insert(db, sql);
@@ -105,8 +105,8 @@ Result<ApplyOutcome> EventSink::ApplyInTransaction(const Message& message, const
   }
   if (recorded == 0) return ApplyOutcome::kDuplicate;
 
-  // 2. The effect: an event id already applied means a republished copy;
-  // its record stays recorded, so its offset may be committed.
+  // 2. The effect: an event id already applied means a republished copy.
+  // Its record stays recorded, so its offset may be committed.
   const int applied = Insert(db_,
                              "INSERT INTO effects (topic, partition, offset, key, value) "
                              "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key) DO NOTHING",

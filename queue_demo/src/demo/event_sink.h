@@ -10,8 +10,8 @@
 // One SQLite database (WAL journal), shared by every process that opens it:
 //   processed(topic, partition, offset)   every record seen and recorded
 //   effects(key PRIMARY KEY, value, topic, partition, offset)
-// so processed rows minus effects rows is the number of duplicate events
-// skipped by key.
+// Processed rows minus effects rows is the number of duplicate events that
+// were skipped by key.
 //
 // Thread-safety: every method is safe from any thread.
 #pragma once
@@ -37,9 +37,9 @@ class EventSink final : public Sink {
   EventSink& operator=(const EventSink&) = delete;
 
   // Apply records the record and inserts the effect under `effect.key`, in
-  // one transaction. Returns kDuplicate, with nothing changed, for a record
-  // already recorded; kDuplicate, with the record recorded, for a key
-  // already in effects.
+  // one transaction. A record already recorded returns kDuplicate and
+  // changes nothing. A key already in effects returns kDuplicate too, but
+  // the record is recorded, so its offset may be committed.
   Result<ApplyOutcome> Apply(const Message& message, const Effect& effect) override;
   Result<std::int64_t> NextOffset(std::string_view topic, std::int32_t partition) override;
 

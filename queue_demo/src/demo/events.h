@@ -19,8 +19,8 @@ struct OrderPlaced {
   std::int64_t amount_cents = 0;
 };
 
-// ParseOrderPlaced reads an order-placed event; nullopt when a field is
-// missing or malformed.
+// ParseOrderPlaced reads an order-placed event. Returns nullopt when a field
+// is missing or malformed.
 std::optional<OrderPlaced> ParseOrderPlaced(std::string_view json);
 
 // PaymentJson returns the payment event for `order`.

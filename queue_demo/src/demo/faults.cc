@@ -124,12 +124,12 @@ bool Pipeline::InjectSlowOrder() {
 bool Pipeline::KillConsumerMidBatch() {
   // 1. Pick the consumer with the most partitions and give it a batch.
   ChildProcess* victim = nullptr;
-  std::size_t most = 0;
+  std::size_t max_owned = 0;
   for (auto& child : children_) {
     const std::size_t owned = child->Report().assignment.size();
-    if (child->Running() && (victim == nullptr || owned > most)) {
+    if (child->Running() && (victim == nullptr || owned > max_owned)) {
       victim = child.get();
-      most = owned;
+      max_owned = owned;
     }
   }
   if (victim == nullptr) return Fail("no payment consumer is running");
@@ -141,7 +141,7 @@ bool Pipeline::KillConsumerMidBatch() {
   WaitUntil([&] { return victim->Report().Stat("busy") > 0; }, std::chrono::seconds(3));
   if (Interrupted()) return false;
 
-  // 2. Kill it. Its applied payments are durable; what it had in flight is not.
+  // 2. Kill it. Its applied payments are durable, but what it had in flight is not.
   const ChildReport last = victim->Report();
   victim->Signal(SIGKILL);
   victim->WaitForExit(std::chrono::seconds(5));
@@ -150,8 +150,10 @@ bool Pipeline::KillConsumerMidBatch() {
   Detail(victim->name() + " (pid " + std::to_string(victim->pid()) + ") is dead. Its last "
          "report: " + std::to_string(last.Stat("applied")) + " payments applied, " +
          std::to_string(last.Stat("busy")) + " orders in its handler.");
-  Detail("Offsets it stored but did not commit are lost with it, so those orders are "
-         "delivered again; the sink skips any whose payment is already recorded.");
+  Detail("Offsets it stored but did not commit die with it. The next owner of its "
+         "partitions resumes from the later of the committed offset and the sink's recorded "
+         "one, so no payment is lost or applied twice, and an order it had in flight is "
+         "processed again.");
   Detail("The group notices after session.timeout.ms (" + Seconds(timing_.session_timeout_ms) +
          ") without heartbeats, and reassigns its partitions.");
 

@@ -18,7 +18,7 @@
 // --quick), and Ctrl-C stops every consumer and the broker.
 //
 // `queue-demo --role payment-consumer ...` is how the demo starts its
-// payment consumers; those options are hidden from --help.
+// payment consumers. Those options are hidden from --help.
 
 #include <signal.h>
 #include <unistd.h>

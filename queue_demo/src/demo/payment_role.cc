@@ -38,7 +38,7 @@
 namespace queue_demo::demo {
 namespace {
 
-// ReportLine writes one line to the parent; safe from any thread.
+// ReportLine writes one line to the parent. It is safe from any thread.
 void ReportLine(const std::string& line) {
   static std::mutex mutex;
   std::lock_guard<std::mutex> lock(mutex);
@@ -77,7 +77,7 @@ std::string StatsText(const ConsumerStats& s, int busy) {
 }
 
 // ChargeOrder is the payment handler: it turns an order-placed event into
-// its payment. It never writes the payment itself; the sink does.
+// its payment. It never writes the payment itself, because the sink does.
 HandlerResult ChargeOrder(const Message& message, const Timing& timing) {
   std::optional<OrderPlaced> order = ParseOrderPlaced(message.value);
   if (!order) {

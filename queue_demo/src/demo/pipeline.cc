@@ -115,7 +115,8 @@ bool Pipeline::StartCluster() {
   }
   std::vector<std::string> names;
   for (const TopicSpec& topic : topics_) {
-    names.push_back(topic.name + " (" + std::to_string(topic.partitions) + " partitions)");
+    names.push_back(topic.name + " (" + std::to_string(topic.partitions) +
+                    (topic.partitions == 1 ? " partition)" : " partitions)"));
   }
   Detail("Topics: " + Join(names) + ".");
   return true;

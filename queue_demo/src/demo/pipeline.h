@@ -29,7 +29,7 @@ class Pipeline {
   explicit Pipeline(const DemoConfig& config);
   ~Pipeline();
 
-  // Run runs the demo; returns the exit status (see RunPipeline).
+  // Run runs the demo and returns the exit status (see RunPipeline).
   int Run();
 
  private:
@@ -63,7 +63,7 @@ class Pipeline {
   std::vector<std::string> ConsumedPartitions() const;
   std::int64_t SumStat(const std::string& name);
   std::int64_t DeadLetterCount();
-  // Fail records the error that ends the demo early; returns false.
+  // Fail records the error that ends the demo early, and returns false.
   bool Fail(const std::string& message);
 
   DemoConfig config_;
@@ -94,7 +94,7 @@ class Pipeline {
   std::string error_;  // the failure that ended the demo early
 };
 
-// Say prints one timeline line, stamped with the seconds since the start;
+// Say prints one timeline line, stamped with the seconds since the start.
 // Detail prints an indented explanation under it.
 void Say(const std::string& text);
 void Detail(const std::string& text);

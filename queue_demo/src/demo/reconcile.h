@@ -27,7 +27,7 @@ struct EffectCount {
 EffectCount CountEffects(const std::string& path, const std::set<std::string>& expected);
 
 // DistinctEffectKeys returns the number of distinct effect keys, or -1 when
-// the database cannot be read; cheap enough to poll.
+// the database cannot be read. It is cheap enough to poll.
 std::int64_t DistinctEffectKeys(const std::string& path);
 
 }  // namespace queue_demo::demo

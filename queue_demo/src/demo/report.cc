@@ -143,8 +143,12 @@ bool Pipeline::Reconcile() {
   pass = pass && payments.exact() && notifications.exact();
 
   const ConsumerStats notification_stats = notifications_->Stats();
-  Row("records skipped by the sinks as duplicates",
-      std::to_string(SumStat("duplicates") + notification_stats.duplicates));
+  const std::int64_t skipped = SumStat("duplicates") + notification_stats.duplicates;
+  Row("records skipped by the sinks as duplicates", std::to_string(skipped));
+  if (skipped == 0 && !killed_consumer_.empty()) {
+    Row("", "(a reassigned partition resumes at the later of the committed offset and the "
+            "sink's recorded one, so the kill made no applied record come again)");
+  }
   Row("  of them, events published twice by a relay",
       std::to_string(SkippedEvents(payments_db_) + SkippedEvents(notifications_db_)) +
           " (same event id at a new offset)");

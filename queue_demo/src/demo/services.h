@@ -6,8 +6,8 @@
 //   payments relay: payments.db effects --> <payments>
 //   notification consumer: <payments> --sink (notifications.db)
 //
-// Thread-safety: each service runs its own thread; their methods are safe
-// from any thread.
+// Thread-safety: each service runs its own thread, and their methods are
+// safe from any thread.
 #pragma once
 
 #include <atomic>
@@ -95,8 +95,8 @@ class OrderService {
 // recognise (it skips records by offset, not by payment id).
 class PaymentsRelay {
  public:
-  // Open opens the sink's database at `path`; nullptr and `error` on a
-  // failure. `producer` must outlive the relay.
+  // Open opens the sink's database at `path` and starts relaying. Returns
+  // nullptr and sets `error` on a failure. `producer` must outlive the relay.
   static std::unique_ptr<PaymentsRelay> Open(const std::string& path, Producer& producer,
                                              std::string topic, std::string& error);
   ~PaymentsRelay();
@@ -113,7 +113,7 @@ class PaymentsRelay {
   sqlite3* db_;
   Producer& producer_;
   std::string topic_;
-  std::int64_t cursor_ = 0;  // the last published rowid; the loop thread only
+  std::int64_t cursor_ = 0;  // the last published rowid, used by the loop thread only
   std::atomic<std::int64_t> published_{0};
   std::unique_ptr<BackgroundLoop> loop_;
 };
@@ -122,7 +122,8 @@ class PaymentsRelay {
 // process, reading payments into its own idempotent sink.
 class NotificationService {
  public:
-  // Start creates the consumer and runs it; nullptr and `error` on failure.
+  // Start creates the consumer and runs it. Returns nullptr and sets `error`
+  // on a failure.
   // `sink` must outlive the service.
   static std::unique_ptr<NotificationService> Start(ConsumerOptions options, Sink& sink,
                                                     std::string& error);
