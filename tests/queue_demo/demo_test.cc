@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -179,7 +180,8 @@ TEST_F(QueueDemoTest, QuickRunReconcilesUnderFaults) {
     EXPECT_NE(result.output.find(fault), std::string::npos)
         << "the demo must announce '" << fault << "'";
   }
-  EXPECT_NE(result.output.find("is killed with SIGKILL"), std::string::npos);
+  EXPECT_NE(result.output.find("is killed with SIGKILL"), std::string::npos)
+      << "the demo must kill a payment consumer with SIGKILL";
   EXPECT_NE(result.output.find("The group rebalanced"), std::string::npos)
       << "the demo must show the group rebalancing after the kill";
   ExpectReconciled(result);
@@ -203,7 +205,12 @@ class BrokerProcess {
       _exit(127);
     }
     close(fds[1]);
-    // The first line is "bootstrap: ADDRESS".
+    // The first line is "bootstrap: ADDRESS", within 20 s or never.
+    pollfd ready{fds[0], POLLIN, 0};
+    if (poll(&ready, 1, 20000) != 1) {
+      close(fds[0]);
+      return;
+    }
     FILE* out = fdopen(fds[0], "r");
     char line[512] = {};
     if (out != nullptr && std::fgets(line, sizeof line, out) != nullptr) {

@@ -14,8 +14,9 @@
 // FAIL (exit status 0 or 1).
 //
 // Everything listens on 127.0.0.1 (the embedded broker) unless --brokers
-// names a cluster. The run is bounded (about a minute, or about 25 s with
-// --quick), and Ctrl-C stops every consumer and the broker.
+// names a cluster. The run is bounded (about a minute, or 30 to 45 s with
+// --quick on a 2-core machine), and Ctrl-C stops every consumer and the
+// broker.
 //
 // `queue-demo --role payment-consumer ...` is how the demo starts its
 // payment consumers. Those options are hidden from --help.
@@ -138,7 +139,9 @@ int main(int argc, char** argv) {
   CLI::App app{"Run an event-driven order pipeline on Kafka (an outbox, a payment consumer "
                "group, a notification consumer), inject faults while it runs, and reconcile "
                "the effects at the end. Exit status 0 means PASS."};
-  app.add_flag("--quick", config.quick, "Shorter timeouts and faults (about 25 s), for tests");
+  app.add_flag("--quick", config.quick,
+               "Shorter timeouts and faults (about 30 s), for tests. Its session.timeout.ms "
+               "of 3 s is below a Kafka broker's default minimum (6 s)");
   app.add_option("--brokers", config.brokers,
                  "Run against this Kafka or Redpanda cluster instead of the embedded broker, "
                  "as HOST:PORT[,HOST:PORT...]; the broker outage is skipped there")

@@ -34,6 +34,9 @@ void Detail(const std::string& text) {
 
 Timing Timing::For(bool quick) {
   Timing timing;
+  // NOTE: a Kafka broker rejects a session timeout below its
+  // group.min.session.timeout.ms (6000 by default), so --quick suits the
+  // embedded broker, or a cluster configured for it.
   if (quick) {
     timing.session_timeout_ms = 3000;
     timing.max_poll_interval_ms = 3000;
