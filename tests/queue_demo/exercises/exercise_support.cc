@@ -98,7 +98,9 @@ PoisonRun RunPoisonPartition(const RetryPolicy& policy, FailureKind kind,
   const std::string bootstraps = broker->bootstraps();
 
   // Produce "0".."4", the poison record, then "5".."9", all to orders[0].
-  ProducerResult producer = Producer::Create({.bootstrap_servers = bootstraps});
+  ProducerOptions producer_options;
+  producer_options.bootstrap_servers = bootstraps;
+  ProducerResult producer = Producer::Create(producer_options);
   if (!producer.ok()) {
     run.error = "creating the producer: " + producer.error;
     return run;

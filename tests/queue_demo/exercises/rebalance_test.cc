@@ -172,8 +172,8 @@ TEST(RebalanceExercise, SecondConsumerJoinsMidStream) {
       testing::TestConsumerOptions(broker->bootstraps(), "payments", "orders");
   testing::RunningConsumer a(options, exercise::SlowPayment(40ms), *sink_a);
   ASSERT_TRUE(a.ok()) << a.error();
-  ASSERT_TRUE(testing::WaitFor([&] { return exercise::TotalEffects(path.path()) >= 4; }, 8s))
-      << "consumer A must be assigned both partitions and apply 4 records within 8 s";
+  ASSERT_TRUE(testing::WaitFor([&] { return exercise::TotalEffects(path.path()) >= 4; }, 12s))
+      << "consumer A must be assigned both partitions and apply 4 records within 12 s";
 
   testing::RunningConsumer b(options, exercise::SlowPayment(40ms), *sink_b);
   ASSERT_TRUE(b.ok()) << b.error();
