@@ -84,6 +84,10 @@ void PrintTestFailure(const Layout& layout, const Lab& lab, const Exercise& exer
     const TestFailure& failure = *run.first_failure;
     std::printf("      %s\n", Paint(Color::kBold, "First failure:").c_str());
     PrintIndented(failure.message, "        ");
+    // GoogleTest's lines show what the learner's code returned ("Which is: 3").
+    for (const std::string& line : failure.gtest_lines) {
+      std::printf("        %s\n", line.c_str());
+    }
     std::printf("      in %s, %s\n", failure.test.c_str(), failure.location.c_str());
   } else if (!run.detail.empty()) {
     std::printf("      %s\n", run.detail.c_str());
@@ -109,9 +113,10 @@ std::string CheckExercise(const Layout& layout, const Lab& lab, const Exercise& 
     return "missing";
   }
   if (status == ExerciseStatus::kNotStarted) {
-    PrintExerciseLine(exercise, Paint(Color::kYellow, "not started"),
-                      "Your file is " + learner_path + ". Stuck? ./labkit hint " + lab.name +
-                          " " + exercise.name);
+    PrintExerciseLine(exercise, Paint(Color::kYellow, "not started"), "");
+    std::printf("      %s still matches the starter: fill in the functions marked TODO.\n"
+                "      First hint: ./labkit hint %s %s\n",
+                learner_path.c_str(), lab.name.c_str(), exercise.name.c_str());
     return "not started";
   }
 

@@ -50,6 +50,22 @@ bool IsGtestWording(const std::vector<std::string>& lines, size_t i) {
   return std::regex_match(line, kHeadings);
 }
 
+// CountGtestWording returns how many lines at the start of `lines` are
+// GoogleTest's wording, because the assertion's message follows them.
+size_t CountGtestWording(const std::vector<std::string>& lines) {
+  size_t count = 0;
+  while (count < lines.size() && IsGtestWording(lines, count)) ++count;
+  return count;
+}
+
+// AssertionLines returns the lines of a failure text after its first line,
+// which is "file:line" or "unknown file".
+std::vector<std::string> AssertionLines(const std::string& failure_text) {
+  std::vector<std::string> lines = SplitLines(failure_text);
+  if (!lines.empty()) lines.erase(lines.begin());
+  return lines;
+}
+
 std::string RelativeLocation(const Layout& layout, const std::string& file, int64_t line) {
   if (file.empty()) return "";
   return layout.Relative(fs::path(file)) + ":" + std::to_string(line);
@@ -84,6 +100,7 @@ void ReadReport(const Layout& layout, const json::value& report, TestRun* run) {
       TestFailure failure;
       failure.test = suite_name + "." + test_name;
       failure.message = ExtractAssertionMessage(text);
+      failure.gtest_lines = ExtractGtestLines(text);
       // The failure's own "file:line" first line, else the test's location.
       static const std::regex kLocation(R"(^(.+):(\d+)$)");
       std::smatch match;
@@ -112,8 +129,7 @@ std::string RunningTest(const std::vector<std::string>& output) {
 }  // namespace
 
 std::string ExtractAssertionMessage(const std::string& failure_text) {
-  std::vector<std::string> lines = SplitLines(failure_text);
-  if (!lines.empty()) lines.erase(lines.begin());  // "file:line" or "unknown file"
+  const std::vector<std::string> lines = AssertionLines(failure_text);
 
   // An exception that escaped the test body.
   static const std::regex kException(
@@ -129,10 +145,7 @@ std::string ExtractAssertionMessage(const std::string& failure_text) {
   }
 
   // Skip gtest's wording, because the assertion's message follows it.
-  size_t first_message_line = 0;
-  while (first_message_line < lines.size() && IsGtestWording(lines, first_message_line)) {
-    ++first_message_line;
-  }
+  const size_t first_message_line = CountGtestWording(lines);
   std::string message;
   for (size_t i = first_message_line; i < lines.size(); ++i) {
     message += (message.empty() ? "" : "\n") + lines[i];
@@ -147,6 +160,20 @@ std::string ExtractAssertionMessage(const std::string& failure_text) {
     squeezed += (squeezed.empty() ? "" : " / ") + trimmed;
   }
   return squeezed.empty() ? "(no message)" : squeezed;
+}
+
+std::vector<std::string> ExtractGtestLines(const std::string& failure_text) {
+  const std::vector<std::string> lines = AssertionLines(failure_text);
+  const size_t wording = CountGtestWording(lines);
+  if (wording == lines.size()) return {};  // no message, or an exception
+
+  std::vector<std::string> kept(lines.begin(), lines.begin() + static_cast<long>(wording));
+  while (!kept.empty() && Trim(kept.back()).empty()) kept.pop_back();
+  if (kept.size() > kMaxGtestLines) {
+    kept.resize(kMaxGtestLines - 1);
+    kept.push_back("...");
+  }
+  return kept;
 }
 
 bool ReadTestReport(const Layout& layout, const std::string& report_text, TestRun* run) {

@@ -18,6 +18,9 @@ struct TestFailure {
   std::string test;      // "TokenBucket.RefillCapsAtBurst"
   std::string location;  // "tests/rate_limiter/exercises/token_bucket_test.cc:42"
   std::string message;   // the assertion's own message, gtest wording removed
+  // GoogleTest's own lines for the assertion, such as "Expected equality of
+  // these values:" and "Which is: 3": what the code under test returned.
+  std::vector<std::string> gtest_lines;
 };
 
 struct TestRun {
@@ -53,5 +56,15 @@ inline constexpr std::chrono::seconds kTestTimeout{30};
 // assertion has no message. An uncaught exception becomes "the code threw
 // an exception: <what()>".
 std::string ExtractAssertionMessage(const std::string& failure_text);
+
+// ExtractGtestLines returns GoogleTest's own lines of a failure text, the
+// ones ExtractAssertionMessage removes, so the learner sees the values
+// compared ("Which is: 3"). It returns at most kMaxGtestLines lines, the
+// last one "..." when it cut some. It returns none for an uncaught
+// exception, or when the assertion has no message, because the message
+// then contains those lines already.
+std::vector<std::string> ExtractGtestLines(const std::string& failure_text);
+
+inline constexpr size_t kMaxGtestLines = 8;
 
 }  // namespace labkit::cli

@@ -75,6 +75,49 @@ TEST(ExtractAssertionMessage, NoMessageSqueezesGtestText) {
             "Expected equality of these values: / remaining / Which is: 4 / 5");
 }
 
+TEST(ExtractGtestLines, EqualityKeepsValuesCompared) {
+  const std::string text =
+      "/work/kit/tests/jump_hash_test.cc:30\n"
+      "Expected equality of these values:\n"
+      "  JumpHash(1, 4)\n"
+      "    Which is: 3\n"
+      "  0\n"
+      "JumpHash(1, 4) must be 0";
+  const std::vector<std::string> expected = {"Expected equality of these values:",
+                                             "  JumpHash(1, 4)", "    Which is: 3", "  0"};
+  EXPECT_EQ(ExtractGtestLines(text), expected)
+      << "the learner must see what the code returned (Which is: 3)";
+}
+
+TEST(ExtractGtestLines, ComparisonKeepsActualValues) {
+  const std::string text =
+      "/work/kit/tests/gcra_test.cc:12\n"
+      "Expected: (allowed) <= (5), actual: 6 vs 5\n"
+      "at most the burst (5) is allowed at once";
+  const std::vector<std::string> expected = {"Expected: (allowed) <= (5), actual: 6 vs 5"};
+  EXPECT_EQ(ExtractGtestLines(text), expected);
+}
+
+TEST(ExtractGtestLines, NoneForExceptionOrMissingMessage) {
+  EXPECT_TRUE(ExtractGtestLines("unknown file\nC++ exception with description \"x\" thrown in "
+                                "the test body.")
+                  .empty())
+      << "an exception has no values to show";
+  EXPECT_TRUE(ExtractGtestLines("/work/kit/a_test.cc:1\nExpected equality of these values:\n"
+                                "  a\n    Which is: 4\n  5")
+                  .empty())
+      << "without a message, the message already contains gtest's lines";
+}
+
+TEST(ExtractGtestLines, CutsLongValues) {
+  std::string text = "/work/kit/a_test.cc:1\nExpected equality of these values:\n";
+  for (int i = 0; i < 20; ++i) text += "  line " + std::to_string(i) + "\n";
+  text += "the message";
+  const std::vector<std::string> lines = ExtractGtestLines(text);
+  ASSERT_EQ(lines.size(), kMaxGtestLines) << "a long value is cut to kMaxGtestLines lines";
+  EXPECT_EQ(lines.back(), "...") << "a cut value must end with \"...\"";
+}
+
 TEST(ExtractAssertionMessage, EmptyFailureSaysSo) {
   EXPECT_EQ(ExtractAssertionMessage("/work/kit/tests/gcra_test.cc:12\n"), "(no message)");
 }
@@ -130,6 +173,18 @@ TEST(ReadTestReport, FirstFailureUsesFailureLocation) {
   ASSERT_TRUE(run.first_failure.has_value());
   EXPECT_EQ(run.first_failure->location, "tests/a_test.cc:42");
   EXPECT_EQ(run.first_failure->message, "the message");
+  EXPECT_TRUE(run.first_failure->gtest_lines.empty());
+}
+
+TEST(ReadTestReport, FirstFailureKeepsGtestLines) {
+  TestRun run;
+  const std::string report = R"({"tests": 1, "testsuites": [{"name": "S", "testsuite": [
+      {"name": "T", "failures": [{"failure":
+        "/work/kit/tests/a_test.cc:42\nValue of: x\n  Actual: true\nExpected: false\nthe message"}]}]}]})";
+  ASSERT_TRUE(ReadTestReport(TestLayout(), report, &run));
+  ASSERT_TRUE(run.first_failure.has_value());
+  const std::vector<std::string> expected = {"Value of: x", "  Actual: true", "Expected: false"};
+  EXPECT_EQ(run.first_failure->gtest_lines, expected);
 }
 
 TEST(ReadTestReport, PassingReportHasNoFailure) {
