@@ -85,6 +85,27 @@ void KeepFastest(const Timings& round, Timings* best) {
   }
 }
 
+const char* RatioWord(double ratio) {
+  if (ratio > 1.0 + kSameSpeedTolerance) return "slower";
+  if (ratio < 1.0 - kSameSpeedTolerance) return "faster";
+  return "same";
+}
+
+std::string UncheckedCodeWarning(const std::string& lab,
+                                 const std::vector<std::pair<std::string, std::string>>& unchecked) {
+  if (unchecked.empty()) return "";
+  std::string names;
+  for (size_t i = 0; i < unchecked.size(); ++i) {
+    if (i > 0) names += i + 1 == unchecked.size() ? " and " : ", ";
+    names += unchecked[i].first + " (" + unchecked[i].second + ")";
+  }
+  const bool one = unchecked.size() == 1;
+  const std::string check = "./labkit check " + lab + (one ? " " + unchecked[0].first : "");
+  return "warning: your " + names + (one ? " has" : " have") +
+         " not passed its tests, so the timings below may measure wrong code. Run " + check +
+         " first.";
+}
+
 const char* UnitName(bool per_item) { return per_item ? "ns/item" : "ns/op"; }
 
 std::string FormatNanos(double nanos) {

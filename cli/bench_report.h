@@ -10,6 +10,8 @@
 
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "status.h"
 
@@ -43,5 +45,21 @@ std::string FormatNanos(double nanos);
 // FormatRate returns a count per second with a k or M suffix: "198k",
 // "1.25M", "950".
 std::string FormatRate(double per_second);
+
+// kSameSpeedTolerance: a learner/reference ratio within 1 +- 0.03 reads
+// "same". It is an estimate of the run-to-run noise on a shared machine,
+// not a measured bound.
+inline constexpr double kSameSpeedTolerance = 0.03;
+
+// RatioWord returns "same" for a learner/reference time ratio within
+// kSameSpeedTolerance of 1, else "slower" (above) or "faster" (below).
+const char* RatioWord(double ratio);
+
+// UncheckedCodeWarning returns the one-line warning `bench` prints before
+// timing learner code that has not passed `check`, or "" when every entry
+// passed. Each entry is an exercise name and why it is not passed ("last
+// check: failed", "not checked yet").
+std::string UncheckedCodeWarning(const std::string& lab,
+                                 const std::vector<std::pair<std::string, std::string>>& unchecked);
 
 }  // namespace labkit::cli

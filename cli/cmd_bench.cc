@@ -80,12 +80,6 @@ StatusOr<Timings> RunBenchmarks(const Layout& layout, const fs::path& executable
   return timings;
 }
 
-std::string RatioWord(double ratio) {
-  if (ratio > 1.0) return "slower";
-  if (ratio < 1.0) return "faster";
-  return "same";
-}
-
 std::string JsonCell(const json::value& value) {
   if (value.is_string()) return std::string(value.as_string());
   if (value.is_bool()) return value.as_bool() ? "yes" : "no";
@@ -237,7 +231,7 @@ void PrintExerciseTable(const std::vector<ExercisePlan>& plans) {
         if (it != plan.learner.end()) {
           const double ratio = it->second.nanos / reference.nanos;
           char text[48];
-          std::snprintf(text, sizeof text, "%.2f (%s)", ratio, RatioWord(ratio).c_str());
+          std::snprintf(text, sizeof text, "%.2f (%s)", ratio, RatioWord(ratio));
           learner_text = FormatNanos(it->second.nanos);
           ratio_text = text;
         }
@@ -290,6 +284,21 @@ void PrintLabTable(const Timings& timings) {
   }
 }
 
+// PrintUncheckedWarning warns, in one line, about each exercise about to be
+// timed whose code has not passed its tests.
+void PrintUncheckedWarning(const Lab& lab,
+                           const std::vector<ExercisePlan>& plans, LabState& state) {
+  std::vector<std::pair<std::string, std::string>> unchecked;
+  for (const ExercisePlan& plan : plans) {
+    if (plan.learner_target.empty()) continue;  // not timed
+    const ExerciseStatus status = StatusOf(lab, *plan.exercise, state);
+    const std::string note = ProgressNote(status, state.For(plan.exercise->name).last_result);
+    if (!note.empty()) unchecked.emplace_back(plan.exercise->name, note);
+  }
+  const std::string warning = UncheckedCodeWarning(lab.name, unchecked);
+  if (!warning.empty()) std::fprintf(HumanOutput(), "%s\n", warning.c_str());
+}
+
 }  // namespace
 
 int RunBench(const Layout& layout, const BenchOptions& options) {
@@ -335,6 +344,7 @@ int RunBench(const Layout& layout, const BenchOptions& options) {
     }
     plans.push_back(std::move(plan));
   }
+  PrintUncheckedWarning(lab.value(), plans, state);
   const std::string lab_target = "bench_" + lab->name;
   const bool has_lab_bench = known->count(lab_target) != 0;
   if (has_lab_bench) targets.push_back(lab_target);
@@ -417,8 +427,8 @@ int RunBench(const Layout& layout, const BenchOptions& options) {
     std::printf("\nReference benchmarks (%s):\n", lab_target.c_str());
     PrintLabTable(lab_timings);
   }
-  std::printf("\nReports: %s/  Ratio = learner / reference; machines are noisy, so compare within one run.\n",
-              layout.Relative(layout.LogsDir() / "bench").c_str());
+  std::printf("\nReports: %s/  Ratio = learner / reference, \"same\" within +-%.0f%%; machines are noisy, so compare within one run.\n",
+              layout.Relative(layout.LogsDir() / "bench").c_str(), kSameSpeedTolerance * 100);
   return any_failure ? kExitFailed : kExitOk;
 }
 

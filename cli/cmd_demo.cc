@@ -41,13 +41,19 @@ int RunDemo(const Layout& layout, const std::string& lab_name, const std::vector
     return kExitUsage;
   }
 
-  // Build the demo and the lab's other programs.
+  // Build the demo and the lab's other programs, or only the demo for --help.
+  const bool asked_for_help =
+      std::find_if(args.begin(), args.end(), [](const std::string& arg) {
+        return arg == "--help" || arg == "-h";
+      }) != args.end();
   if (Status status = EnsureConfigured(layout, kDefaultPreset); !status.ok()) {
     std::fprintf(stderr, "error: %s\n", status.message().c_str());
     return kExitFailed;
   }
   std::vector<std::string> targets = {lab->demo_target};
-  targets.insert(targets.end(), lab->demo_builds.begin(), lab->demo_builds.end());
+  if (!asked_for_help) {
+    targets.insert(targets.end(), lab->demo_builds.begin(), lab->demo_builds.end());
+  }
   StepResult build = BuildTargets(layout, kDefaultPreset, targets, "demo-" + lab->name + "-build",
                                   "building " + JoinWithCommas(targets), /*keep_going=*/false);
   if (Interrupted()) return kExitInterrupted;
@@ -84,16 +90,15 @@ int RunDemo(const Layout& layout, const std::string& lab_name, const std::vector
     }
     return kExitUsage;
   }
-  const bool asked_for_help =
-      std::find_if(args.begin(), args.end(), [](const std::string& arg) {
-        return arg == "--help" || arg == "-h";
-      }) != args.end();
-  if (!asked_for_help) PrintOtherPrograms(layout, lab.value());
   if (result.outcome == ProcessResult::Outcome::kSignaled) {
     if (Interrupted() || result.signal == SIGINT) return kExitInterrupted;
     std::fprintf(stderr, "error: the demo %s\n", result.Describe(std::chrono::milliseconds(0)).c_str());
     return kExitFailed;
   }
+
+  // After a full run, and only then, point at the lab's other programs: a
+  // failed run ends with its error, and --help with the usage.
+  if (result.exit_code == 0 && !asked_for_help) PrintOtherPrograms(layout, lab.value());
   return result.exit_code;
 }
 

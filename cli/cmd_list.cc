@@ -1,5 +1,6 @@
 // `labkit list`: every lab and exercise with the learner's status.
 
+#include <algorithm>
 #include <cstdio>
 
 #include "build_step.h"
@@ -37,6 +38,25 @@ void PrintPrograms(const Layout& layout, const Lab& lab) {
   }
 }
 
+// The widths of the name and title columns: the longest of each over
+// every lab, so the status column lines up across labs.
+struct ColumnWidths {
+  int name = 0;
+  int title = 0;
+};
+
+ColumnWidths MeasureColumns(const std::vector<Lab>& labs) {
+  size_t name = 0;
+  size_t title = 0;
+  for (const Lab& lab : labs) {
+    for (const Exercise& exercise : lab.exercises) {
+      name = std::max(name, exercise.name.size());
+      title = std::max(title, exercise.title.size());
+    }
+  }
+  return {static_cast<int>(name), static_cast<int>(title)};
+}
+
 }  // namespace
 
 int RunList(const Layout& layout) {
@@ -46,6 +66,7 @@ int RunList(const Layout& layout) {
     return kExitFailed;
   }
 
+  const ColumnWidths widths = MeasureColumns(labs.value());
   std::string next_command;
   for (const Lab& lab : labs.value()) {
     LabState state = LabState::Load(layout, lab.name);
@@ -53,18 +74,10 @@ int RunList(const Layout& layout) {
     for (const Exercise& exercise : lab.exercises) {
       const ExerciseStatus status = StatusOf(lab, exercise, state);
       std::string text = StatusName(status);
-      if (status == ExerciseStatus::kInProgress) {
-        const std::string& last = state.For(exercise.name).last_result;
-        if (last.empty() || last == "not started") {
-          text += " (not checked yet)";
-        } else if (last == "passed") {
-          text += " (edited since it passed)";
-        } else {
-          text += " (last check: " + last + ")";
-        }
-      }
-      std::printf("  %-20s %-40s %s\n", exercise.name.c_str(), exercise.title.c_str(),
-                  PaintStatus(status, text).c_str());
+      const std::string note = ProgressNote(status, state.For(exercise.name).last_result);
+      if (!note.empty()) text += " (" + note + ")";
+      std::printf("  %-*s %-*s %s\n", widths.name, exercise.name.c_str(), widths.title,
+                  exercise.title.c_str(), PaintStatus(status, text).c_str());
       if (status != ExerciseStatus::kPassed && next_command.empty()) {
         next_command = "edit " + layout.Relative(lab.LearnerFile(exercise)) +
                        ", then run ./labkit check " + lab.name + " " + exercise.name;

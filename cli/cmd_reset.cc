@@ -94,6 +94,7 @@ int RunReset(const Layout& layout, const ResetOptions& options) {
     ExerciseState& saved = state.For(exercise->name);
     saved.passed_hash.clear();
     saved.last_result.clear();
+    saved.hints_shown = 0;  // starting over starts the hints over too
   }
   (void)state.Save();
 

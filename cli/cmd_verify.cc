@@ -260,6 +260,12 @@ VerifyTotals VerifyLabs(const Layout& layout, const VerifyOptions& options) {
 }
 
 int RunVerify(const Layout& layout, const VerifyOptions& options) {
+  // An unknown lab is a usage error, as in every other verb.
+  if (StatusOr<std::vector<Lab>> labs = LoadLabs(layout, options.lab); !labs.ok()) {
+    std::fprintf(stderr, "error: %s\n", labs.status().message().c_str());
+    return kExitUsage;
+  }
+
   if (!options.json) {
     const VerifyTotals totals = VerifyLabs(layout, options);
     if (totals.interrupted) return kExitInterrupted;

@@ -63,6 +63,13 @@ ExerciseStatus StatusOf(const Lab& lab, const Exercise& exercise, LabState& stat
   return ExerciseStatus::kInProgress;
 }
 
+std::string ProgressNote(ExerciseStatus status, const std::string& last_result) {
+  if (status != ExerciseStatus::kInProgress) return "";
+  if (last_result.empty() || last_result == "not started") return "not checked yet";
+  if (last_result == "passed") return "edited since it passed";
+  return "last check: " + last_result;
+}
+
 const char* StatusName(ExerciseStatus status) {
   switch (status) {
     case ExerciseStatus::kNotStarted: return "not started";

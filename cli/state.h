@@ -43,6 +43,11 @@ enum class ExerciseStatus { kNotStarted, kInProgress, kPassed, kMissing };
 // of the last passing check.
 ExerciseStatus StatusOf(const Lab& lab, const Exercise& exercise, LabState& state);
 
+// ProgressNote returns why an exercise in progress has not passed, from
+// its last check's result: "not checked yet", "edited since it passed" or
+// "last check: failed". It returns "" for any other status.
+std::string ProgressNote(ExerciseStatus status, const std::string& last_result);
+
 // StatusName returns "not started", "in progress", "passed" or "missing".
 const char* StatusName(ExerciseStatus status);
 

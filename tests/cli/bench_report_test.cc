@@ -97,5 +97,30 @@ TEST(BenchFormat, Rates) {
   EXPECT_EQ(FormatRate(1250000), "1.25M");
 }
 
+TEST(RatioWord, WithinThreePercentIsSame) {
+  EXPECT_STREQ(RatioWord(1.00), "same");
+  EXPECT_STREQ(RatioWord(1.02), "same") << "2% slower is noise on a busy machine";
+  EXPECT_STREQ(RatioWord(0.98), "same") << "2% faster is noise on a busy machine";
+  EXPECT_STREQ(RatioWord(1.05), "slower");
+  EXPECT_STREQ(RatioWord(0.95), "faster");
+  EXPECT_STREQ(RatioWord(2.0), "slower");
+}
+
+TEST(UncheckedCodeWarning, NamesEachExerciseAndCheck) {
+  EXPECT_EQ(UncheckedCodeWarning("scaling", {}), "") << "code that passed needs no warning";
+
+  const std::string one = UncheckedCodeWarning("scaling", {{"hash_ring", "last check: failed"}});
+  EXPECT_NE(one.find("hash_ring (last check: failed)"), std::string::npos) << one;
+  EXPECT_NE(one.find("./labkit check scaling hash_ring"), std::string::npos) << one;
+  EXPECT_EQ(one.find('\n'), std::string::npos) << "the warning is one line: " << one;
+
+  const std::string two = UncheckedCodeWarning(
+      "scaling", {{"hash_ring", "last check: failed"}, {"jump_hash", "not checked yet"}});
+  EXPECT_NE(two.find("hash_ring (last check: failed) and jump_hash (not checked yet) have"),
+            std::string::npos)
+      << two;
+  EXPECT_NE(two.find("./labkit check scaling first"), std::string::npos) << two;
+}
+
 }  // namespace
 }  // namespace labkit::cli

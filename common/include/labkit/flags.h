@@ -94,8 +94,15 @@ inline std::optional<int> ParseFlags(CLI::App& app, int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
+    std::string message = e.what();
+    // CLI11 2.1 lists unexpected arguments in reverse order: list them as typed.
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+      const std::vector<std::string> extras = app.remaining(true);
+      message = extras.size() == 1 ? "unexpected argument:" : "unexpected arguments:";
+      for (const std::string& extra : extras) message += " " + extra;
+    }
     std::fprintf(stderr, "%s: %s\nRun %s --help to see every option.\n",
-                 program.c_str(), e.what(), program.c_str());
+                 program.c_str(), message.c_str(), program.c_str());
     return 2;
   }
   return std::nullopt;
