@@ -1,5 +1,6 @@
-// End-to-end test of scaling-demo --quick: it runs every step on loopback
-// and writes four non-empty PNG charts; bad flags are usage errors.
+// End-to-end test of scaling-demo --quick: it runs every step on loopback,
+// writes four non-empty PNG charts and names each step as --steps does;
+// bad flags are usage errors, and an unwritable --output names the fix.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -60,6 +61,38 @@ TEST_F(DemoTest, QuickRunWritesCharts) {
     EXPECT_NE(result.output.find(text), std::string::npos)
         << "the demo output lacks '" << text << "':\n" << result.output;
   }
+
+  // Each heading names its step, so a learner can rerun it with --steps.
+  for (const char* step : {"vertical", "horizontal", "failover", "keepalive",
+                           "sessions", "sharding", "simulation"}) {
+    const std::string heading = std::string("(step ") + step + ") ==";
+    EXPECT_NE(result.output.find(heading), std::string::npos)
+        << "no heading ends with '" << heading << "':\n" << result.output;
+  }
+
+  // With epsilon 0.05, bounded loads' cap binds on a ring of 10 nodes, and
+  // the reading must say so from the numbers.
+  EXPECT_NE(result.output.find("Bounded loads capped the busiest node"), std::string::npos)
+      << "the sharding reading must report that the cap bound:\n" << result.output;
+  EXPECT_NE(result.output.find("Next:"), std::string::npos)
+      << "the demo must end with what to do next:\n" << result.output;
+  EXPECT_NE(result.output.find("./labkit check scaling jump_hash"), std::string::npos)
+      << "the demo must point at the first exercise:\n" << result.output;
+}
+
+TEST_F(DemoTest, UnwritableOutputNamesFix) {
+  CommandResult result =
+      RunCommand({SCALING_DEMO_BINARY, "--output", "/proc/no-such-folder", "--steps",
+                  "sharding"},
+                 directory_ + "/stderr.log", std::chrono::seconds(30));
+  ASSERT_TRUE(result.error.empty()) << result.error;
+  EXPECT_EQ(result.exit_code, 1) << "an unwritable --output must fail the demo";
+  std::ifstream log(directory_ + "/stderr.log");
+  const std::string message((std::istreambuf_iterator<char>(log)), {});
+  EXPECT_NE(message.find("/proc/no-such-folder/run"), std::string::npos)
+      << "the error must name the folder it could not create: " << message;
+  EXPECT_NE(message.find("Choose a writable folder with --output"), std::string::npos)
+      << "the error must say how to fix it: " << message;
 }
 
 TEST_F(DemoTest, InvalidFlagIsUsageError) {

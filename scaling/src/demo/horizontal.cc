@@ -105,7 +105,7 @@ std::optional<std::string> MeasureInstances(const DemoConfig& config,
 
 std::optional<std::string> RunHorizontal(const DemoConfig& config) {
   std::printf(
-      "\n== Horizontal scaling: more instances behind HAProxy ==\n"
+      "\n== Horizontal scaling: more instances behind HAProxy (step horizontal) ==\n"
       "  1 to %d scaling-service processes (1 thread each) behind HAProxy\n"
       "  (round robin, health checks every 200 ms), all on this machine.\n",
       MaxInstances(config));
@@ -221,7 +221,7 @@ std::optional<std::string> Crash(const DemoConfig& config,
 std::optional<std::string> RunFailover(const DemoConfig& config) {
   const int seconds = config.quick ? 3 : 4;
   std::printf(
-      "\n== An instance crashes mid-run ==\n"
+      "\n== An instance crashes mid-run (step failover) ==\n"
       "  3 io instances behind round robin, %d s of load; app-3 gets SIGKILL\n"
       "  after a third of it. HAProxy checks GET /health every 200 ms and\n"
       "  marks a server DOWN after 2 failed checks.\n",
@@ -257,7 +257,7 @@ std::optional<std::string> RunFailover(const DemoConfig& config) {
 
 std::optional<std::string> RunKeepAlive(const DemoConfig& config) {
   std::printf(
-      "\n== Keep-alive from HAProxy to the instances ==\n"
+      "\n== Keep-alive from HAProxy to the instances (step keepalive) ==\n"
       "  2 fixed-response instances; the client always keeps its connection.\n");
   ServiceFleet fleet(config.service_binary, config.run_dir);
   if (auto error = fleet.Start(2, Handler("fixed"))) return error;

@@ -10,8 +10,8 @@
 //
 // Everything listens on 127.0.0.1 on free ports, every load run is bounded
 // in time, and every child process (services, HAProxy, Redis, wrk) is
-// stopped on exit, on failure and on Ctrl-C. About 2 minutes by default;
-// --quick takes about 30 s.
+// stopped on exit, on failure and on Ctrl-C. The run times are measured
+// in labs/scaling/README.md; they grow with the machine's load.
 
 #include <CLI/CLI.hpp>
 #include <signal.h>
@@ -83,6 +83,17 @@ std::optional<std::string> CheckPrograms() {
   return std::nullopt;
 }
 
+// PrintNextSteps points the learner from the demo to the lab's exercises.
+void PrintNextSteps() {
+  std::printf("\nNext:\n");
+  for (auto [action, why] :
+       {std::pair{"read labs/scaling/README.md", "what each step measured, and the exercises"},
+        {"./labkit list", "every lab's exercises and how far you are"},
+        {"./labkit check scaling jump_hash", "test your code for the first exercise"}}) {
+    std::printf("  %-34s %s\n", action, why);
+  }
+}
+
 int Run(const Flags& flags) {
   // Settle the configuration and the folders.
   DemoConfig config;
@@ -104,8 +115,10 @@ int Run(const Flags& flags) {
   std::error_code ec;
   std::filesystem::create_directories(config.run_dir, ec);
   if (ec) {
-    std::fprintf(stderr, "error: cannot create %s: %s\n", config.run_dir.c_str(),
-                 ec.message().c_str());
+    std::fprintf(stderr,
+                 "error: cannot create %s: %s. Choose a writable folder with "
+                 "--output DIR.\n",
+                 config.run_dir.c_str(), ec.message().c_str());
     return 1;
   }
   if (auto error = CheckPrograms()) {
@@ -133,6 +146,7 @@ int Run(const Flags& flags) {
 
   std::printf("\nCharts (PNG, drawn by gnuplot):\n");
   for (const std::string& chart : charts) std::printf("  %s\n", chart.c_str());
+  PrintNextSteps();
   return 0;
 }
 
@@ -166,7 +180,8 @@ int main(int argc, char** argv) {
                "load balancing, measured on this machine and charted"};
   scaling::demo::Flags flags;
   app.add_flag("--quick", flags.quick,
-               "fewer points and 1 s load runs (about 30 s in all)");
+               "fewer points and 1 s load runs: about 40 s instead of 2 to 3 "
+               "min on a 2-core machine, not counting the first build");
   app.add_option("--seconds", flags.seconds,
                  "length of each load run, in seconds (default 2; 1 with --quick)")
       ->check(labkit::WholeNumber(1, 60, "a number of seconds"));

@@ -137,7 +137,7 @@ std::optional<std::string> WalkBehind(const DemoConfig& config,
 
 std::optional<std::string> RunSessions(const DemoConfig& config) {
   std::printf(
-      "\n== Stateless instances against sticky sessions ==\n"
+      "\n== Stateless instances against sticky sessions (step sessions) ==\n"
       "  One client visits /session %d times with cookie sid=demo through\n"
       "  HAProxy over 3 instances. Each entry is visits@instance.\n",
       kVisits);

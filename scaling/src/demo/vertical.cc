@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <string>
 #include <vector>
 
 #include "demo_steps.h"
@@ -21,6 +22,10 @@ struct Series {
   bool shared_context;
   std::vector<double> requests_per_second;  // NaN for an invalid run
 };
+
+const char* ModeName(const Series& series) {
+  return series.shared_context ? "shared context" : "reuse-port";
+}
 
 // Connections keeps every thread busy: an io thread serves one request per
 // io_delay, so more connections than threads are needed to fill them all.
@@ -56,8 +61,7 @@ std::optional<std::string> Sweep(const DemoConfig& config, Series& series) {
       }
     }
     std::printf("  %-4s %-14s %2d thread(s): %s\n", series.handler,
-                series.shared_context ? "shared context" : "reuse-port",
-                threads, DescribeRun(*best).c_str());
+                ModeName(series), threads, DescribeRun(*best).c_str());
     std::fflush(stdout);
     series.requests_per_second.push_back(best->valid() ? best->requests_per_second
                                                        : NAN);
@@ -65,18 +69,58 @@ std::optional<std::string> Sweep(const DemoConfig& config, Series& series) {
   return std::nullopt;
 }
 
+// kNoisyDrop is the fall from one thread count to the next, as a fraction
+// of the first rate, above which a series is flagged as noisy. Past the
+// cores, threads of a CPU-bound series take turns, and the cpu series in
+// labs/scaling/README.md lost 2.5% from 3 to 4 threads. A fall of a quarter
+// in one step comes from other processes taking the CPU during that run.
+constexpr double kNoisyDrop = 0.25;
+
+std::string Rate(double requests_per_second) {
+  return WithThousands(static_cast<std::uint64_t>(requests_per_second + 0.5));
+}
+
+// NoisyDrop returns the series' largest fall of more than kNoisyDrop
+// between neighbouring thread counts, as "fell from 10,587 req/s at 3
+// threads to 4,625 at 4 (-56%)", or "" when there is none.
+std::string NoisyDrop(const Series& series) {
+  const std::vector<double>& rates = series.requests_per_second;
+  std::string worst;
+  double worst_drop = kNoisyDrop;
+  for (std::size_t i = 1; i < rates.size(); ++i) {
+    const double before = rates[i - 1];
+    const double after = rates[i];
+    if (!std::isfinite(before) || !std::isfinite(after) || before <= 0) continue;
+    const double drop = (before - after) / before;
+    if (drop <= worst_drop) continue;
+    worst_drop = drop;
+    char text[160];
+    std::snprintf(text, sizeof text, "fell from %s req/s at %zu threads to %s at %zu (-%.0f%%)",
+                  Rate(before).c_str(), i, Rate(after).c_str(), i + 1, drop * 100);
+    worst = text;
+  }
+  return worst;
+}
+
 // PrintFit prints a fit of the series' points, with a NOTE when the points
-// do not follow the USL.
-void PrintFit(const Series& series, const UslFit& fit, std::size_t points) {
+// do not follow the USL or the predicted peak lies past the measured
+// threads.
+void PrintFit(const Series& series, const UslFit& fit, std::size_t points,
+              int max_threads) {
   std::printf("  USL fit of the %s handler (reuse-port): sigma %.4f, kappa %.5f, "
-              "lambda %.0f req/s, R^2 %.3f, ",
+              "lambda %s req/s, R^2 %.3f, ",
               series.handler, fit.parameters.sigma, fit.parameters.kappa,
-              fit.parameters.lambda, fit.r_squared);
+              Rate(fit.parameters.lambda).c_str(), fit.r_squared);
   if (std::isfinite(fit.peak_concurrency)) {
-    std::printf("predicted peak %.0f req/s at %.1f threads\n",
-                fit.peak_throughput, fit.peak_concurrency);
+    std::printf("predicted peak %s req/s at %.1f threads\n",
+                Rate(fit.peak_throughput).c_str(), fit.peak_concurrency);
   } else {
     std::printf("no interior peak (kappa <= 0 or sigma >= 1)\n");
+  }
+  if (std::isfinite(fit.peak_concurrency) && fit.peak_concurrency > max_threads) {
+    std::printf("    NOTE: the predicted peak lies past the measured 1 to %d threads,\n"
+                "    so it is an extrapolation of the fit, not a measurement.\n",
+                max_threads);
   }
 
   if (points <= 3) {
@@ -110,7 +154,7 @@ std::vector<std::string> FitSeries(const Series& series, const char* prefix,
     return {std::string(prefix) + "_ok=0; " + prefix + "_peak_n=0"};
   }
   const UslFit& f = fit.value();
-  PrintFit(series, f, points.size());
+  PrintFit(series, f, points.size(), max_threads);
 
   // The chart marks the peak only within the measured threads; otherwise
   // it gets 0.
@@ -132,11 +176,16 @@ std::vector<std::string> FitSeries(const Series& series, const char* prefix,
 
 std::optional<std::string> RunVertical(const DemoConfig& config) {
   std::printf(
-      "\n== Vertical scaling: one instance, more threads ==\n"
+      "\n== Vertical scaling: one instance, more threads (step vertical) ==\n"
       "  One scaling-service on 127.0.0.1 with 1 to %d threads, loaded by wrk\n"
       "  with keep-alive connections; each point is the best of %d run(s) of\n"
       "  %d s. io waits 1 ms per request in a blocking call that uses no\n"
-      "  CPU but holds its thread; cpu hashes for about 0.15 ms of CPU time.\n",
+      "  CPU but holds its thread; cpu hashes for about 0.15 ms of CPU time.\n"
+      "  Each handler runs in two modes. reuse-port: every thread has its own\n"
+      "  event loop (Asio io_context) and listening socket (SO_REUSEPORT),\n"
+      "  and the kernel spreads connections over the threads. shared\n"
+      "  context: all threads run one io_context and take work from its\n"
+      "  one queue.\n",
       config.max_threads, config.repeats, config.seconds);
 
   // Measure the four series.
@@ -146,10 +195,29 @@ std::optional<std::string> RunVertical(const DemoConfig& config) {
     if (auto error = Sweep(config, s)) return error;
   }
 
+  // Flag the series that fell too far between neighbouring points; the
+  // chart shows the same note in each handler's panel.
+  std::string io_noisy;
+  std::string cpu_noisy;
+  for (const Series& s : series) {
+    const std::string drop = NoisyDrop(s);
+    if (drop.empty()) continue;
+    std::printf("  NOTE: noisy: rerun. %s %s %s.\n"
+                "    A fall of more than %.0f%% from one thread count to the next\n"
+                "    comes from other processes taking CPU during that run, not\n"
+                "    from the server.\n",
+                s.handler, ModeName(s), drop.c_str(), kNoisyDrop * 100);
+    std::string& note = std::string(s.handler) == "io" ? io_noisy : cpu_noisy;
+    if (!note.empty()) note += "; ";
+    note += std::string(ModeName(s)) + " " + drop;
+  }
+
   // Fit the USL to the reuse-port series.
   std::vector<std::string> variables = FitSeries(series[0], "io", config.max_threads);
   std::vector<std::string> cpu = FitSeries(series[2], "cpu", config.max_threads);
   variables.insert(variables.end(), cpu.begin(), cpu.end());
+  variables.push_back("io_noisy='" + io_noisy + "'");
+  variables.push_back("cpu_noisy='" + cpu_noisy + "'");
 
   // Write the data: threads, then one column per series.
   const std::string data = config.output_dir + "/vertical.dat";
@@ -171,9 +239,10 @@ std::optional<std::string> RunVertical(const DemoConfig& config) {
   out.close();
 
   std::printf(
-      "  Reading: the io handler's threads mostly wait, so each added thread\n"
-      "  adds up to 1,000 req/s (one 1 ms wait after another) until the\n"
-      "  cores are busy. The cpu handler needs a core per request in\n"
+      "  Reading: the io handler's threads mostly wait, and a waiting thread\n"
+      "  uses no CPU, so each added thread adds up to 1,000 req/s (one 1 ms\n"
+      "  wait after another), past the cores, until the CPU work of parsing\n"
+      "  and answering fills them. The cpu handler needs a core per request in\n"
       "  progress: past %d thread(s) (this machine's cores, which wrk and\n"
       "  any other process share) threads only take turns. The fit's sigma\n"
       "  is the share of work that does not run in parallel, and kappa the\n"

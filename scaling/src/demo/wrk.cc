@@ -21,14 +21,6 @@ bool ParseCount(const std::string& text, std::uint64_t* value) {
   return true;
 }
 
-std::string WithThousands(std::uint64_t value) {
-  std::string digits = std::to_string(value);
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
-    digits.insert(static_cast<std::size_t>(i), ",");
-  }
-  return digits;
-}
-
 }  // namespace
 
 double LoadRun::Share(const std::string& instance) const {
@@ -126,6 +118,14 @@ std::optional<LoadRun> RunWrk(const WrkOptions& options,
   std::optional<LoadRun> run = ParseWrkOutput(result.output, error);
   if (!run) *error = Join(argv) + ": " + *error;
   return run;
+}
+
+std::string WithThousands(std::uint64_t value) {
+  std::string digits = std::to_string(value);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
+    digits.insert(static_cast<std::size_t>(i), ",");
+  }
+  return digits;
 }
 
 std::string DescribeRun(const LoadRun& run) {

@@ -78,4 +78,8 @@ std::optional<LoadRun> RunWrk(const WrkOptions& options,
 // non-2xx" with "INVALID" appended when there were socket errors.
 std::string DescribeRun(const LoadRun& run);
 
+// WithThousands returns `value` in decimal with a comma every three digits,
+// as in "1,000,000", the demo's format for every count and rate.
+std::string WithThousands(std::uint64_t value);
+
 }  // namespace scaling::demo
