@@ -10,7 +10,6 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
-#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -237,25 +236,27 @@ TEST_F(PasswordExerciseTest, UnknownUserLooksLikeWrongPassword) {
 TEST_F(PasswordExerciseTest, UnknownUserCostsAFullVerification) {
   const std::string stored = CurrentHash(kPassword);
 
-  // The median of 3 runs of each; one argon2id verification at 19 MiB
-  // takes tens of milliseconds, and returning at once takes microseconds.
-  auto median_ms = [&](std::optional<std::string> hash) {
-    std::vector<double> ms;
+  // The fastest of 3 runs of each: a loaded machine only ever adds time,
+  // so the minimum is the steadiest estimate of the work done. One argon2id
+  // verification at 19 MiB takes tens of milliseconds; returning at once
+  // takes microseconds, so a factor of 10 separates them with room to spare.
+  auto fastest_ms = [&](std::optional<std::string> hash) {
+    double fastest = 0;
     for (int i = 0; i < 3; ++i) {
       const auto start = std::chrono::steady_clock::now();
       auth::Result<LoginOutcome> outcome = Login(hash, kWrongPassword);
       const auto end = std::chrono::steady_clock::now();
       EXPECT_FALSE(outcome.ok()) << "this login must fail";
-      ms.push_back(std::chrono::duration<double, std::milli>(end - start)
-                       .count());
+      const double ms =
+          std::chrono::duration<double, std::milli>(end - start).count();
+      if (i == 0 || ms < fastest) fastest = ms;
     }
-    std::sort(ms.begin(), ms.end());
-    return ms[1];
+    return fastest;
   };
-  const double wrong_ms = median_ms(stored);
-  const double unknown_ms = median_ms(std::nullopt);
+  const double wrong_ms = fastest_ms(stored);
+  const double unknown_ms = fastest_ms(std::nullopt);
 
-  EXPECT_GE(unknown_ms, wrong_ms / 3)
+  EXPECT_GE(unknown_ms, wrong_ms / 10)
       << "a login for an unknown user took " << unknown_ms
       << " ms and one with a wrong password " << wrong_ms
       << " ms: an unknown user must cost one full verification too (against "
