@@ -7,10 +7,10 @@
 //    consume rate. It runs with fetch.wait.max.ms=10 so the empty fetch
 //    that marks each partition's end returns fast (the default waits
 //    500 ms). Its fixed costs (process start, metadata, that empty fetch)
-//    are removed by also timing it
-//    on a topic of the same shape with 1% of the records. The rate is the
-//    difference in records over the difference in seconds. The rate
-//    of the whole run, fixed costs included, is reported too.
+//    are removed by also timing it on a topic of the same shape with 1% of
+//    the records, best of 5 runs each. The rate is the difference in
+//    records over the difference in seconds. The rate of the whole run,
+//    fixed costs included, is reported too.
 // 3. The cost of each delivery guarantee, one fresh consumer group per row,
 //    timed from its first record to its last (the first group join, about
 //    3 s on the mock cluster, is not counted):
@@ -20,11 +20,17 @@
 //                         (SqliteSink::Apply: effect and offset together)
 //      batch_transaction  the same rows, written by BatchSink here: one
 //                         transaction per batch of up to 500 polled records
-//      reference_consumer the lab's Consumer with its SqliteSink
+//      reference_consumer the lab's Consumer with its SqliteSink (defaults:
+//                         4 workers, group commit of up to 500 records of
+//                         a partition, window 2,048 per partition)
 // 4. Produce-to-effect latency: --latency-messages records, one every 2 ms,
 //    through the reference Consumer and its SqliteSink. Each latency runs
 //    from just before Send to just after the sink's transaction committed,
 //    reported as p50, p99 and max.
+//
+// --reference-only skips steps 2 and 3 (for profiling the reference), and
+// --kafka-debug CONTEXTS sets librdkafka's debug property on the reference
+// consumer and logs at debug level.
 //
 // Output: a table on stderr and, with --json, one JSON array on stdout in
 // the kit's peer format ({"name","kit","peer","unit","ratio","target",
@@ -71,6 +77,8 @@ struct Options {
   int value_bytes = 100;
   int latency_messages = 2000;
   bool json = false;
+  bool reference_only = false;  // skip kcat and the minimal loops
+  std::string kafka_debug;      // librdkafka debug contexts of the reference consumer
 };
 
 // ---------------------------------------------------------------------------
@@ -312,7 +320,7 @@ std::optional<double> LoopSeconds(const std::string& bootstrap, const std::strin
 // ReferenceSeconds runs the lab's Consumer with `sink` over `topic` and
 // returns the seconds from its first handler call to its last applied effect.
 std::optional<double> ReferenceSeconds(const std::string& bootstrap, const std::string& topic,
-                                       int expected, Sink& sink) {
+                                       int expected, Sink& sink, const std::string& debug) {
   std::atomic<std::int64_t> first_call_ns{0};
   MessageHandler handler = [&](const Message& message) -> HandlerResult {
     std::int64_t none = 0;
@@ -324,6 +332,7 @@ std::optional<double> ReferenceSeconds(const std::string& bootstrap, const std::
   options.group_id = "bench-reference";
   options.topics = {topic};
   options.kafka_config = {{"session.timeout.ms", "6000"}, {"fetch.wait.max.ms", "10"}};
+  if (!debug.empty()) options.kafka_config.emplace_back("debug", debug);
   Result<std::unique_ptr<Consumer>> created = Consumer::Create(options, handler, sink);
   if (!created.ok()) {
     spdlog::error("{}", created.error().message);
@@ -342,6 +351,9 @@ std::optional<double> ReferenceSeconds(const std::string& bootstrap, const std::
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   const auto end = Clock::now();
+  const ConsumerStats stats = consumer.Stats();
+  spdlog::info("reference consumer: {} applied, {} duplicates, {} pauses, {} resumes",
+               stats.applied, stats.duplicates, stats.pauses, stats.resumes);
   consumer.Stop();
   runner.join();
   if (done < expected) {
@@ -368,6 +380,18 @@ class TimingSink final : public Sink {
       latencies_us_.push_back((now - std::stoll(message.value)) / 1000.0);
     }
     return outcome;
+  }
+  Result<std::vector<ApplyOutcome>> ApplyAll(const std::vector<Message>& messages,
+                                             const std::vector<Effect>& effects) override {
+    Result<std::vector<ApplyOutcome>> outcomes = inner_.ApplyAll(messages, effects);
+    const std::int64_t now = Clock::now().time_since_epoch().count();
+    if (!outcomes.ok()) return outcomes;
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      if (outcomes.value()[i] != ApplyOutcome::kApplied) continue;
+      latencies_us_.push_back((now - std::stoll(messages[i].value)) / 1000.0);
+    }
+    return outcomes;
   }
   Result<std::int64_t> NextOffset(std::string_view topic, std::int32_t partition) override {
     return inner_.NextOffset(topic, partition);
@@ -436,6 +460,54 @@ std::vector<double> MeasureLatency(const std::string& bootstrap, const std::stri
 
 // ---------------------------------------------------------------------------
 
+// MeasureKcat times kcat on the 1% topic and on the full topic, best of
+// kKcatRuns each, and sets kcat's rate without its fixed costs. A run
+// sometimes loses up to 1 s before its last broker connects (see
+// docs/results/queue_demo.md), so take the best of several.
+bool MeasureKcat(const std::string& bootstrap, const Options& options, Report& report) {
+  constexpr int kKcatRuns = 5;
+  const int small_count = options.messages / 100;
+  spdlog::info("kcat -C -e: the 1% topic and the full topic, {} times each", kKcatRuns);
+  std::optional<double> kcat_small;
+  std::optional<double> kcat_all;
+  for (int run = 0; run < kKcatRuns; ++run) {
+    std::optional<double> small = KcatSeconds(bootstrap, "bench-small", small_count);
+    std::optional<double> all = KcatSeconds(bootstrap, "bench", options.messages);
+    if (!small || !all) return false;
+    kcat_small = std::min(*small, kcat_small.value_or(*small));
+    kcat_all = std::min(*all, kcat_all.value_or(*all));
+  }
+  if (*kcat_all <= *kcat_small) {
+    spdlog::error("kcat read {} records in {:.3f} s and {} in {:.3f} s: use more --messages",
+                  options.messages, *kcat_all, small_count, *kcat_small);
+    return false;
+  }
+  const double kcat_rate = (options.messages - small_count) / (*kcat_all - *kcat_small);
+  report.SetKcat(kcat_rate, options.messages / *kcat_all, *kcat_small);
+  return true;
+}
+
+// MeasureLoops runs the minimal consumer loop once per guarantee.
+bool MeasureLoops(const std::string& bootstrap, const Options& options, Sink& loop_sink,
+                  BatchSink& batch_sink, Report& report) {
+  struct Row {
+    const char* name;
+    Guarantee guarantee;
+  };
+  for (const Row& row : {Row{"auto_commit", Guarantee::kAutoCommit},
+                         Row{"stored_offsets", Guarantee::kStoredOffsets},
+                         Row{"sink_transaction", Guarantee::kSinkTransaction},
+                         Row{"batch_transaction", Guarantee::kBatchTransaction}}) {
+    spdlog::info("consumer loop: {}", row.name);
+    std::optional<double> seconds =
+        LoopSeconds(bootstrap, "bench", options.messages, row.guarantee, &loop_sink,
+                    &batch_sink, std::string("bench-") + row.name);
+    if (!seconds) return false;
+    report.AddConsumer(row.name, options.messages / *seconds);
+  }
+  return true;
+}
+
 // OpenSink opens a SqliteSink at `path`, or logs why not and returns null.
 std::unique_ptr<SqliteSink> OpenSink(const fs::path& path) {
   Result<std::unique_ptr<SqliteSink>> sink = SqliteSink::Open(path.string());
@@ -473,49 +545,21 @@ int Run(const Options& options) {
   if (!produce_rate || !ProduceAll(bootstrap, "bench-small", small_count, options)) return 1;
   report.AddRate("producer (idempotent, acks=all)", *produce_rate, std::nullopt, "");
 
-  // 2. kcat, its fixed costs removed by the 1% topic (best of 3 runs each).
-  spdlog::info("kcat -C -e: the 1% topic and the full topic, 3 times each");
-  std::optional<double> kcat_small;
-  std::optional<double> kcat_all;
-  for (int run = 0; run < 3; ++run) {
-    std::optional<double> small = KcatSeconds(bootstrap, "bench-small", small_count);
-    std::optional<double> all = KcatSeconds(bootstrap, "bench", options.messages);
-    if (!small || !all) return 1;
-    kcat_small = std::min(*small, kcat_small.value_or(*small));
-    kcat_all = std::min(*all, kcat_all.value_or(*all));
-  }
-  if (*kcat_all <= *kcat_small) {
-    spdlog::error("kcat read {} records in {:.3f} s and {} in {:.3f} s: use more --messages",
-                  options.messages, *kcat_all, small_count, *kcat_small);
-    return 1;
-  }
-  const double kcat_rate = (options.messages - small_count) / (*kcat_all - *kcat_small);
-  report.SetKcat(kcat_rate, options.messages / *kcat_all, *kcat_small);
-
-  // 3. The guarantees, side by side.
+  // 2. kcat, and 3. the guarantees side by side.
   std::unique_ptr<SqliteSink> loop_sink = OpenSink(work_dir / "loop.db");
   std::unique_ptr<SqliteSink> reference_sink = OpenSink(work_dir / "reference.db");
   std::unique_ptr<SqliteSink> latency_sink = OpenSink(work_dir / "latency.db");
   std::unique_ptr<BatchSink> batch_sink = BatchSink::Open(work_dir / "batch.db");
   if (!loop_sink || !reference_sink || !latency_sink || !batch_sink) return 1;
-  struct Row {
-    const char* name;
-    Guarantee guarantee;
-  };
-  for (const Row& row : {Row{"auto_commit", Guarantee::kAutoCommit},
-                         Row{"stored_offsets", Guarantee::kStoredOffsets},
-                         Row{"sink_transaction", Guarantee::kSinkTransaction},
-                         Row{"batch_transaction", Guarantee::kBatchTransaction}}) {
-    spdlog::info("consumer loop: {}", row.name);
-    std::optional<double> seconds =
-        LoopSeconds(bootstrap, "bench", options.messages, row.guarantee,
-                    loop_sink.get(), batch_sink.get(), std::string("bench-") + row.name);
-    if (!seconds) return 1;
-    report.AddConsumer(row.name, options.messages / *seconds);
+  if (!options.reference_only &&
+      (!MeasureKcat(bootstrap, options, report) ||
+       !MeasureLoops(bootstrap, options, *loop_sink, *batch_sink, report))) {
+    return 1;
   }
   spdlog::info("reference consumer with its SQLite sink");
   std::optional<double> reference =
-      ReferenceSeconds(bootstrap, "bench", options.messages, *reference_sink);
+      ReferenceSeconds(bootstrap, "bench", options.messages, *reference_sink,
+                       options.kafka_debug);
   if (!reference) return 1;
   report.AddConsumer("reference_consumer", options.messages / *reference, 0.8);
 
@@ -550,8 +594,12 @@ int main(int argc, char** argv) {
   app.add_option("--latency-messages", options.latency_messages,
                  "Records sent one every 2 ms for the latency run")
       ->check(labkit::WholeNumber(100, 20000, "a record count"));
+  app.add_flag("--reference-only", options.reference_only,
+               "Run only the reference consumer and the latency run (for profiling)");
+  app.add_option("--kafka-debug", options.kafka_debug,
+                 "librdkafka debug contexts for the reference consumer (fetch,consumer...)");
   app.add_flag("--json", options.json, "Print one JSON array (the kit's peer format) on stdout");
   if (std::optional<int> exit_code = labkit::ParseFlags(app, argc, argv)) return *exit_code;
-  labkit::InitLogging("bench_queue_demo", "info");
+  labkit::InitLogging("bench_queue_demo", options.kafka_debug.empty() ? "info" : "debug");
   return queue_demo::bench::Run(options);
 }

@@ -37,6 +37,14 @@ constexpr int kCommittedTimeoutMs = 5000;
 // How long shutdown retries a final commit that a rebalance rejected.
 constexpr std::chrono::seconds kFinalCommitRetryBudget{6};
 
+// The maximum number of records of one partition that a worker takes at once
+// and applies in one sink transaction (group commit).
+constexpr std::size_t kMaxBatch = 500;
+
+// How long effects wait for the rest of their batch: with a slow handler each
+// record is applied and stored alone, as soon as it is processed.
+constexpr std::chrono::milliseconds kMaxBatchDelay{10};
+
 std::string Where(const Message& message) {
   return message.topic + "[" + std::to_string(message.partition) + "]@" +
          std::to_string(message.offset);
@@ -400,6 +408,7 @@ Result<std::unique_ptr<Consumer>> Consumer::Create(ConsumerOptions options,
     return Error{ErrorCode::kKafka, std::string("creating the consumer: ") + reason};
   }
   rd_kafka_poll_set_consumer(consumer->kafka_);
+  consumer->poll_queue_ = rd_kafka_queue_get_consumer(consumer->kafka_);
 
   std::vector<TopicPartition> topics;
   for (const std::string& topic : opts.topics) {
@@ -434,6 +443,7 @@ Consumer::~Consumer() {
   queues_.Close();
   for (std::thread& worker : workers_) worker.join();
   if (kafka_ == nullptr) return;
+  if (poll_queue_ != nullptr) rd_kafka_queue_destroy(poll_queue_);
 
   if (abandoned_) {
     rd_kafka_destroy_flags(kafka_, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
@@ -587,21 +597,107 @@ void Consumer::SetPaused(const TopicPartition& partition, bool paused) {
   ++(paused ? stats_->pauses : stats_->resumes);
   spdlog::debug("{} {}[{}]", paused ? "paused" : "resumed", partition.topic,
                 partition.partition);
+  if (!paused) WakeFetcher(partition);
+}
+
+// librdkafka 2.0.2 decides what to fetch on the leader's broker thread, and
+// a resume does not wake that thread: when every partition it serves was
+// paused, it sleeps up to 1 s before it fetches again. Any request to that
+// broker wakes it, so send a cheap one (ListOffsets) and do not wait for the
+// answer: the short timeout only bounds this call.
+void Consumer::WakeFetcher(const TopicPartition& partition) {
+  std::int64_t low = 0;
+  std::int64_t high = 0;
+  rd_kafka_query_watermark_offsets(kafka_, partition.topic.c_str(), partition.partition,
+                                   &low, &high, /*timeout_ms=*/1);
 }
 
 void Consumer::WorkerLoop() {
   KafkaOffsetStore offsets(*this);
-  const ApplyEffect apply = [this](const Message& message) {
-    return ApplyWithRetries(message);
-  };
-  while (std::optional<Message> message = queues_.Pop()) {
-    Status done = ProcessThenStore(*message, apply, offsets);
-    if (!done.ok()) spdlog::info("{} left unstored: {}", Where(*message), done.error().message);
-    Finish(*message);
+  for (std::vector<Message> batch = queues_.PopBatch(kMaxBatch); !batch.empty();
+       batch = queues_.PopBatch(kMaxBatch)) {
+    ProcessBatch(batch, offsets);
+    Finish(batch);
   }
 }
 
-Status Consumer::ApplyWithRetries(const Message& message) {
+// ProcessBatch handles consecutive records of one partition, in order. The
+// effects of records whose handler succeeded are applied together, in one
+// sink transaction, then the next offset after the last of them is stored.
+// Effects are also applied once kMaxBatchDelay has passed since the first
+// of them. A failing record first flushes the effects before it, then is
+// retried or routed alone, so per-key order holds.
+void Consumer::ProcessBatch(const std::vector<Message>& batch, OffsetStore& offsets) {
+  std::vector<Message> ready;
+  std::vector<Effect> effects;
+  std::chrono::steady_clock::time_point first_ready;
+  auto flush = [&] {
+    ApplyInOneTransaction(ready, effects, offsets);
+    ready.clear();
+    effects.clear();
+  };
+  for (const Message& message : batch) {
+    if (ShouldGiveUp(message)) break;  // the rest stays unstored: delivered again
+    HandlerFailure failure;
+    if (std::optional<Effect> effect = CallHandler(message, failure)) {
+      if (ready.empty()) first_ready = std::chrono::steady_clock::now();
+      ready.push_back(message);
+      effects.push_back(std::move(*effect));
+      if (std::chrono::steady_clock::now() - first_ready >= kMaxBatchDelay) flush();
+      continue;
+    }
+    flush();
+    const ApplyEffect retry = [&](const Message& m) { return ApplyWithRetries(m, failure); };
+    Status done = ProcessThenStore(message, retry, offsets);
+    if (!done.ok()) spdlog::info("{} left unstored: {}", Where(message), done.error().message);
+  }
+  flush();
+}
+
+// ApplyInOneTransaction applies `messages` through the sink's group commit
+// and stores the offset after the last one. If the sink fails, it applies
+// them one at a time, each with its own retries and routing.
+void Consumer::ApplyInOneTransaction(const std::vector<Message>& messages,
+                                     const std::vector<Effect>& effects,
+                                     OffsetStore& offsets) {
+  if (messages.empty()) return;
+  bool applied = false;
+  const ApplyEffect apply_all = [&](const Message& last) -> Status {
+    if (abandoned_) {  // a crashed consumer applies nothing more
+      return Error{ErrorCode::kState, "consumer abandoned: " + Where(last) + " not applied"};
+    }
+    Result<std::vector<ApplyOutcome>> outcomes = sink_.ApplyAll(messages, effects);
+    if (!outcomes.ok()) return outcomes.error();
+    for (ApplyOutcome outcome : outcomes.value()) {
+      ++(outcome == ApplyOutcome::kApplied ? stats_->applied : stats_->duplicates);
+    }
+    applied = true;
+    return {};
+  };
+  Status done = ProcessThenStore(messages.back(), apply_all, offsets);
+  if (applied || ShouldGiveUp(messages.back())) {
+    if (!done.ok()) {
+      spdlog::info("{} records up to {} left unstored: {}", messages.size(),
+                   Where(messages.back()), done.error().message);
+    }
+    return;
+  }
+
+  ++stats_->handler_failures;
+  spdlog::warn("applying {} records up to {} failed: {}; applying them one by one",
+               messages.size(), Where(messages.back()), done.error().message);
+  const ApplyEffect one = [this](const Message& m) { return ApplyWithRetries(m, std::nullopt); };
+  for (const Message& message : messages) {
+    Status stored = ProcessThenStore(message, one, offsets);
+    if (!stored.ok()) spdlog::info("{} left unstored: {}", Where(message), stored.error().message);
+  }
+}
+
+// ApplyWithRetries applies `message` until it is applied, forwarded, or given
+// up. `first_failure`, when set, is the outcome of a handler call already
+// made: it counts as attempt 1.
+Status Consumer::ApplyWithRetries(const Message& message,
+                                  std::optional<HandlerFailure> first_failure) {
   std::chrono::milliseconds backoff = options_.retry_backoff_initial;
   for (int attempt = 1;; ++attempt) {
     if (ShouldGiveUp(message)) {
@@ -609,9 +705,13 @@ Status Consumer::ApplyWithRetries(const Message& message) {
                                           ": partition revoked or consumer stopping"};
     }
     HandlerFailure failure;
-    Status applied = ApplyOnce(message, failure);
-    if (applied.ok()) return applied;
-    if (ShouldGiveUp(message)) continue;
+    if (attempt == 1 && first_failure) {
+      failure = std::move(*first_failure);
+    } else {
+      Status applied = ApplyOnce(message, failure);
+      if (applied.ok()) return applied;
+      if (ShouldGiveUp(message)) continue;
+    }
     ++stats_->handler_failures;
     spdlog::warn("processing {} failed on attempt {}: {}", Where(message), attempt,
                  failure.reason);
@@ -643,25 +743,32 @@ Status Consumer::ApplyWithRetries(const Message& message) {
   }
 }
 
-Status Consumer::ApplyOnce(const Message& message, HandlerFailure& failure) {
+std::optional<Effect> Consumer::CallHandler(const Message& message,
+                                            HandlerFailure& failure) {
   HandlerResult result = HandlerFailure{};
   try {
     result = handler_(message);
   } catch (const std::exception& e) {
     failure = HandlerFailure{FailureKind::kTransient, std::string("handler threw: ") + e.what()};
-    return Error{ErrorCode::kHandler, failure.reason};
+    return std::nullopt;
   }
-  if (const HandlerFailure* failed = std::get_if<HandlerFailure>(&result)) {
-    failure = *failed;
-    return Error{ErrorCode::kHandler, failure.reason};
+  if (HandlerFailure* failed = std::get_if<HandlerFailure>(&result)) {
+    failure = std::move(*failed);
+    return std::nullopt;
   }
+  return std::move(std::get<Effect>(result));
+}
+
+Status Consumer::ApplyOnce(const Message& message, HandlerFailure& failure) {
+  std::optional<Effect> effect = CallHandler(message, failure);
+  if (!effect) return Error{ErrorCode::kHandler, failure.reason};
 
   // A crashed consumer applies nothing more.
   if (abandoned_) {
     failure = HandlerFailure{FailureKind::kTransient, "consumer abandoned"};
     return Error{ErrorCode::kState, failure.reason};
   }
-  Result<ApplyOutcome> outcome = sink_.Apply(message, std::get<Effect>(result));
+  Result<ApplyOutcome> outcome = sink_.Apply(message, *effect);
   if (!outcome.ok()) {
     failure = HandlerFailure{FailureKind::kTransient, outcome.error().message};
     return outcome.error();
@@ -686,12 +793,19 @@ bool Consumer::SleepUnlessGivingUp(const Message& message,
   return !ShouldGiveUp(message);
 }
 
-void Consumer::Finish(const Message& message) {
-  queues_.Done(message);
-  std::lock_guard<std::mutex> lock(flow_mutex_);
-  if (flow_.OnFinished(TopicPartition{message.topic, message.partition})) {
-    pending_resumes_.push_back(TopicPartition{message.topic, message.partition});
+void Consumer::Finish(const std::vector<Message>& batch) {
+  queues_.Done(batch.front());
+  const TopicPartition partition{batch.front().topic, batch.front().partition};
+  bool resume = false;
+  {
+    std::lock_guard<std::mutex> lock(flow_mutex_);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (flow_.OnFinished(partition)) resume = true;
+    }
+    if (resume) pending_resumes_.push_back(partition);
   }
+  // Wake the polling thread, so the resume does not wait out its poll.
+  if (resume) rd_kafka_queue_yield(poll_queue_);
 }
 
 }  // namespace queue_demo

@@ -17,18 +17,24 @@ void PartitionQueues::Push(Message message) {
   }
 }
 
-std::optional<Message> PartitionQueues::Pop() {
+std::vector<Message> PartitionQueues::PopBatch(std::size_t max_messages) {
   std::unique_lock<std::mutex> lock(mutex_);
   work_ready_.wait(lock, [this] { return closed_ || !ready_.empty(); });
-  if (closed_) return std::nullopt;
+  if (closed_) return {};
 
   Key key = std::move(ready_.front());
   ready_.pop_front();
   Partition& partition = partitions_[key];
   partition.busy = true;
-  Message message = std::move(partition.queued.front());
-  partition.queued.pop_front();
-  return message;
+  const std::size_t count = std::min(std::max<std::size_t>(max_messages, 1),
+                                     partition.queued.size());
+  std::vector<Message> batch;
+  batch.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    batch.push_back(std::move(partition.queued.front()));
+    partition.queued.pop_front();
+  }
+  return batch;
 }
 
 void PartitionQueues::Done(const Message& message) {

@@ -12,6 +12,12 @@
 //   effects(topic, partition, offset, key, value)
 // Several SqliteSink objects, in one process or several, may share the file.
 //
+// Durability: the database runs with synchronous=NORMAL, so a commit
+// survives a crash of the process but not of the machine (power loss, kernel
+// panic), which may undo the last commits after their offsets were already
+// committed to Kafka: those records would be lost. synchronous=FULL closes
+// that gap at the cost of one fsync per transaction.
+//
 // Example:
 //   Result<std::unique_ptr<SqliteSink>> sink = SqliteSink::Open("sink.db");
 //   Result<ApplyOutcome> outcome = sink.value()->Apply(message, {key, value});
@@ -26,6 +32,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "queue_demo/message.h"
 #include "queue_demo/status.h"
@@ -58,6 +65,14 @@ class Sink {
   virtual Result<ApplyOutcome> Apply(const Message& message,
                                      const Effect& effect) = 0;
 
+  // ApplyAll does what Apply does for each messages[i] with effects[i]
+  // (same sizes), in order, and returns one outcome per message. This
+  // default calls Apply once per message, so on an error the messages
+  // before the failed one stay applied; SqliteSink overrides it with one
+  // transaction for all of them (group commit), so on an error none is.
+  virtual Result<std::vector<ApplyOutcome>> ApplyAll(
+      const std::vector<Message>& messages, const std::vector<Effect>& effects);
+
   // NextOffset returns the max recorded offset of topic[partition] + 1, the
   // next offset to read, or kOffsetUnset when none is recorded.
   virtual Result<std::int64_t> NextOffset(std::string_view topic,
@@ -77,6 +92,11 @@ class SqliteSink final : public Sink {
 
   Result<ApplyOutcome> Apply(const Message& message,
                              const Effect& effect) override;
+  // ApplyAll applies every message's effect in ONE transaction, so a batch
+  // costs about one commit instead of one per message: all or none.
+  Result<std::vector<ApplyOutcome>> ApplyAll(
+      const std::vector<Message>& messages,
+      const std::vector<Effect>& effects) override;
   Result<std::int64_t> NextOffset(std::string_view topic,
                                   std::int32_t partition) override;
 

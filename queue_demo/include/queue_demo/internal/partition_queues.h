@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -29,12 +30,13 @@ class PartitionQueues {
   // Push appends `message` to its partition's queue.
   void Push(Message message);
 
-  // Pop waits for a queued message whose partition no worker is processing,
-  // marks that partition busy and returns the message. Returns nullopt once
-  // Close has been called.
-  std::optional<Message> Pop();
+  // PopBatch waits for a partition with queued messages that no worker is
+  // processing, marks it busy and returns up to `max_messages` (>= 1) of its
+  // messages, oldest first. Returns an empty vector once Close has been
+  // called.
+  std::vector<Message> PopBatch(std::size_t max_messages);
 
-  // Done marks `message`'s partition idle again.
+  // Done marks `message`'s partition idle again (call it once per batch).
   void Done(const Message& message);
 
   // Cancel drops the queued messages of `partitions` and marks them
