@@ -11,6 +11,9 @@ set output output
 set multiplot layout 1,2 title sprintf("One instance, more threads (this machine: %d cores)", cores)
 
 usl(n, sigma, kappa, lambda) = lambda * n / (1 + sigma * (n - 1) + kappa * n * (n - 1))
+# grouped(n) writes a whole number with thousands separators, as the demo
+# prints it: grouped(12345) is "12,345".
+grouped(n) = n < 1000 ? sprintf("%d", n) : grouped(n / 1000) . sprintf(",%03d", n % 1000)
 # The fit starts at 1 thread, the first measured point.
 fitted(n, sigma, kappa, lambda) = n < 1 ? 1/0 : usl(n, sigma, kappa, lambda)
 set xlabel "server threads"
@@ -29,7 +32,7 @@ set label 1 sprintf(" %d cores", cores) at cores, graph 0.32 left textcolor rgb 
 set title "io handler: a 1 ms blocking wait per request"
 set label 2 "waiting threads use no CPU, so they scale past the cores" at graph 0.02, graph 0.04 left textcolor rgb "gray40"
 if (io_ok && io_peak_n > 0) {
-  set label 3 sprintf("predicted peak\n%.0f req/s, %.1f threads", io_peak_x, io_peak_n) \
+  set label 3 sprintf("predicted peak\n%s req/s, %.1f threads", grouped(int(io_peak_x + 0.5)), io_peak_n) \
     at io_peak_n, io_peak_x center point pt 6 ps 2 offset 0, 2.5
 }
 if (strlen(io_noisy) > 0) {
@@ -54,7 +57,7 @@ if (strlen(cpu_noisy) > 0) {
   set label 4 "noisy: rerun\n".cpu_noisy at graph 0.02, graph 0.2 left textcolor rgb "#cc3311"
 }
 if (cpu_ok && cpu_peak_n > 0) {
-  set label 3 sprintf("predicted peak\n%.0f req/s, %.1f threads", cpu_peak_x, cpu_peak_n) \
+  set label 3 sprintf("predicted peak\n%s req/s, %.1f threads", grouped(int(cpu_peak_x + 0.5)), cpu_peak_n) \
     at cpu_peak_n, cpu_peak_x center point pt 6 ps 2 offset 0, 2.5
 }
 if (cpu_ok) {

@@ -82,7 +82,7 @@ std::string Rate(double requests_per_second) {
 
 // NoisyDrop returns the series' largest fall of more than kNoisyDrop
 // between neighbouring thread counts, as "fell from 10,587 req/s at 3
-// threads to 4,625 at 4 (-56%)", or "" when there is none.
+// threads to 4,625 at 4 (-56.3%)", or "" when there is none.
 std::string NoisyDrop(const Series& series) {
   const std::vector<double>& rates = series.requests_per_second;
   std::string worst;
@@ -95,7 +95,7 @@ std::string NoisyDrop(const Series& series) {
     if (drop <= worst_drop) continue;
     worst_drop = drop;
     char text[160];
-    std::snprintf(text, sizeof text, "fell from %s req/s at %zu threads to %s at %zu (-%.0f%%)",
+    std::snprintf(text, sizeof text, "fell from %s req/s at %zu threads to %s at %zu (-%.1f%%)",
                   Rate(before).c_str(), i, Rate(after).c_str(), i + 1, drop * 100);
     worst = text;
   }
