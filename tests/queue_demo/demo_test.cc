@@ -134,10 +134,10 @@ class QueueDemoTest : public ::testing::Test {
     }
     EXPECT_EQ(ReportNumber(out, "records in orders.dlt"), 2)
         << "both poison messages must be in the dead letter topic";
-    EXPECT_NE(out.find("key c-unreachable, 6 attempts, 1 retry rounds: payment provider timed out"),
+    EXPECT_NE(out.find("key c-unreachable, attempts 6, retry rounds 1: payment provider timed out"),
               std::string::npos)
         << "the transient poison order must reach the dead letter topic after 3 + 3 attempts";
-    EXPECT_NE(out.find("key c-bad, 1 attempts, 0 retry rounds: payload is not an order-placed"),
+    EXPECT_NE(out.find("key c-bad, attempts 1, retry rounds 0: payload is not an order-placed"),
               std::string::npos)
         << "the malformed record must reach the dead letter topic after 1 attempt";
     EXPECT_EQ(ReportNumber(out, "final lag of group payment-service"), 0)

@@ -162,9 +162,10 @@ bool Pipeline::Reconcile() {
   Row("records in " + dead_letter_topic_, std::to_string(parked.size()) + " of " +
                                               std::to_string(poison_messages_) + " expected");
   for (const Message& message : parked) {
-    Row("", "key " + message.key + ", " + FindHeader(message.headers, kAttemptsHeader).value_or("?") +
-                " attempts, " + FindHeader(message.headers, kRetryRoundsHeader).value_or("?") +
-                " retry rounds: " + FindHeader(message.headers, kReasonHeader).value_or("(no reason)"));
+    Row("", "key " + message.key + ", attempts " +
+                FindHeader(message.headers, kAttemptsHeader).value_or("?") + ", retry rounds " +
+                FindHeader(message.headers, kRetryRoundsHeader).value_or("?") + ": " +
+                FindHeader(message.headers, kReasonHeader).value_or("(no reason)"));
   }
   if (!error.empty()) Row("", "error: " + error);
   pass = pass && error.empty() && static_cast<int>(parked.size()) == poison_messages_;
