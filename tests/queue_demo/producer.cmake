@@ -35,7 +35,6 @@ endfunction()
 
 queue_demo_producer_test(retry_test "unit;queue_demo" 30)
 queue_demo_producer_test(failure_router_test "integration;queue_demo;concurrency" 90)
-queue_demo_producer_test(outbox_relay_test "unit;queue_demo" 30)
 queue_demo_producer_test(outbox_test "integration;queue_demo;concurrency" 120)
 queue_demo_producer_test(producer_test "integration;queue_demo;concurrency" 90)
 queue_demo_producer_test(queue_broker_test "integration;queue_demo" 60)

@@ -124,6 +124,8 @@ TEST_F(OutboxRelayExercise, NothingPendingSendsNothing) {
   const RelayResult again = RelayOnce(*outbox_, publisher_, 10, 2000);
   EXPECT_EQ(again.published, 0) << "published events are never published again";
   EXPECT_EQ(publisher_.published.size(), 3u) << "3 events, sent once each";
+  EXPECT_EQ(publisher_.calls, 1)
+      << "the second round, with nothing pending, must not call the publisher";
 }
 
 TEST_F(OutboxRelayExercise, BatchSizeBoundsRound) {
