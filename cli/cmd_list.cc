@@ -31,9 +31,11 @@ void PrintPrograms(const Layout& layout, const Lab& lab) {
               lab.demo_target.c_str());
   std::vector<std::string> targets = {lab.demo_target};
   targets.insert(targets.end(), lab.demo_builds.begin(), lab.demo_builds.end());
+  int width = 0;
+  for (const std::string& target : targets) width = std::max(width, static_cast<int>(target.size()));
   for (const std::string& target : targets) {
     StatusOr<fs::path> executable = FindBuiltExecutable(layout, kDefaultPreset, target);
-    std::printf("    %-18s %s\n", target.c_str(),
+    std::printf("    %-*s  %s\n", width, target.c_str(),
                 executable.ok() ? layout.Relative(executable.value()).c_str() : "not built yet");
   }
 }

@@ -169,7 +169,7 @@ int Main(int argc, char** argv) {
   // test
   TestOptions test_options;
   CLI::App* test = app.add_subcommand(
-      "test", "Run the full suite: build, ctest, verify, then ASan+UBSan and TSan builds. "
+      "test", "Run the full suite: build, ctest, verify, then ASan+UBSan and TSan builds and a 60 s libFuzzer run. "
               "Ends with 'N passed, M failed'");
   test->add_flag("--quick", test_options.quick, "Skip the sanitizer and fuzz builds");
 
