@@ -19,7 +19,8 @@ struct TestFailure {
   std::string location;  // "tests/rate_limiter/exercises/token_bucket_test.cc:42"
   std::string message;   // the assertion's own message, gtest wording removed
   // GoogleTest's own lines for the assertion, such as "Expected equality of
-  // these values:" and "Which is: 3": what the code under test returned.
+  // these values:" and "Which is: 3", which show what the code under test
+  // returned.
   std::vector<std::string> gtest_lines;
 };
 
@@ -58,9 +59,9 @@ inline constexpr std::chrono::seconds kTestTimeout{30};
 std::string ExtractAssertionMessage(const std::string& failure_text);
 
 // ExtractGtestLines returns GoogleTest's own lines of a failure text, the
-// ones ExtractAssertionMessage removes, so the learner sees the values
-// compared ("Which is: 3"). It returns at most kMaxGtestLines lines, the
-// last one "..." when it cut some. It returns none for an uncaught
+// ones ExtractAssertionMessage removes, so the learner can read the values
+// compared ("Which is: 3"). It returns at most kMaxGtestLines lines, and the
+// last one is "..." when it cut some. It returns none for an uncaught
 // exception, or when the assertion has no message, because the message
 // then contains those lines already.
 std::vector<std::string> ExtractGtestLines(const std::string& failure_text);

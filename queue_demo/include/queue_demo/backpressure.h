@@ -3,12 +3,12 @@
 //
 // Each partition may have at most `window` messages in flight (handed to the
 // workers and not finished). When a partition reaches its window the
-// consumer pauses it, so the broker stops sending its records, and keeps
-// polling, so the group never sees the consumer as stuck. When that
+// consumer pauses it, so the broker stops sending its records. The consumer
+// keeps polling, so the group never considers it stuck. When that
 // partition drains to `resume_at` messages the consumer resumes it. Only the
 // partitions that are full are paused, and only the paused ones are resumed.
 //
-// FlowControl only decides; the consumer calls rd_kafka_pause_partitions and
+// FlowControl only decides, and the consumer calls rd_kafka_pause_partitions and
 // rd_kafka_resume_partitions.
 //
 // Example:
@@ -43,15 +43,15 @@ class FlowControl {
 
   // OnFinished records one message of `partition` finished (processed or
   // dropped). Returns true exactly when the partition must be resumed now:
-  // it is paused and holds at most resume_at messages in flight.
+  // it is paused and has at most resume_at messages in flight.
   bool OnFinished(const TopicPartition& partition);
 
   // Forget drops the partition's state when it is revoked. Returns true when
   // it was paused, so the caller can resume it before giving it up.
   bool Forget(const TopicPartition& partition);
 
-  // InFlight returns the partition's messages in flight; IsPaused whether
-  // FlowControl has paused it.
+  // InFlight returns the number of the partition's messages in flight, and
+  // IsPaused returns whether FlowControl has paused it.
   int InFlight(const TopicPartition& partition) const;
   bool IsPaused(const TopicPartition& partition) const;
 

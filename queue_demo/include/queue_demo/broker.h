@@ -3,10 +3,11 @@
 // It is librdkafka's mock cluster (librdkafka/rdkafka_mock.h): real Kafka
 // brokers as far as any client can tell (kcat in another process included),
 // served by one thread of this process, with fault injection for tests.
-// Limits in librdkafka 2.0.2: transactions are accepted but not enforced;
-// each partition keeps at most 5 MiB or 100,000 batches; topics must be
-// created here (CreateTopics is not supported); the first group join waits
-// about 3 s.
+// Limits in librdkafka 2.0.2:
+//   - Transactions are accepted but not enforced.
+//   - Each partition keeps at most 5 MiB or 100,000 batches.
+//   - Topics must be created here, because CreateTopics is not supported.
+//   - The first group join waits about 3 s.
 //
 // Example:
 //   auto broker = queue_demo::EmbeddedBroker::Start(3);
@@ -15,7 +16,7 @@
 //   config.set("bootstrap.servers", broker->bootstraps());
 //   broker->SetBrokerDown(2);   // fault injection
 //
-// Thread-safety: every method is safe from any thread; the fault-injection
+// Thread-safety: every method is safe from any thread. The fault-injection
 // calls take effect on the broker thread.
 #pragma once
 
@@ -38,7 +39,7 @@ struct BrokerError {
 
 class EmbeddedBroker;
 
-// BrokerResult holds either a started broker or the reason it did not start.
+// BrokerResult contains either a started broker or the reason it did not start.
 class [[nodiscard]] BrokerResult {
  public:
   BrokerResult(std::unique_ptr<EmbeddedBroker> broker)
@@ -61,7 +62,7 @@ class EmbeddedBroker {
   // listening on 127.0.0.1 ports the system picks.
   static BrokerResult Start(int broker_count = 3);
 
-  ~EmbeddedBroker();  // Stops the brokers; connected clients see them go.
+  ~EmbeddedBroker();  // Stops the brokers and closes their connections.
   EmbeddedBroker(const EmbeddedBroker&) = delete;
   EmbeddedBroker& operator=(const EmbeddedBroker&) = delete;
 
@@ -71,18 +72,21 @@ class EmbeddedBroker {
 
   // CreateTopic creates `name` with `partitions` partitions, replicated on
   // min(3, broker_count) brokers. Returns an error naming the topic if the
-  // cluster refuses (the topic exists, say): empty message on success.
+  // cluster rejects the request (for example, the topic exists), or an
+  // empty message on success.
   BrokerError CreateTopic(std::string_view name, int partitions);
 
   // Fault injection. Each returns an error naming the broker or topic when
-  // the cluster refuses; an empty message on success.
+  // the cluster rejects the request, or an empty message on success.
   //
-  // SetBrokerDown closes the broker's connections and refuses new ones
-  // until SetBrokerUp; SetRtt delays every response of `broker_id` by
-  // `rtt_ms` (0 removes the delay); SetLeader moves a partition's
-  // leadership; PushRequestErrors makes the next `errors.size()` requests
-  // of Kafka API `api_key` (ApiKey numbers, e.g. 0 Produce, 1 Fetch,
-  // 8 OffsetCommit, 11 JoinGroup) fail with those error codes.
+  //   - SetBrokerDown closes the broker's connections and rejects new ones
+  //     until SetBrokerUp.
+  //   - SetRtt delays every response of `broker_id` by `rtt_ms` (0 removes
+  //     the delay).
+  //   - SetLeader moves a partition's leadership.
+  //   - PushRequestErrors makes the next `count` requests of Kafka API
+  //     `api_key` (ApiKey numbers, e.g. 0 Produce, 1 Fetch, 8 OffsetCommit,
+  //     11 JoinGroup) fail with the error codes in `errors`.
   BrokerError SetBrokerDown(int broker_id);
   BrokerError SetBrokerUp(int broker_id);
   BrokerError SetRtt(int broker_id, int rtt_ms);

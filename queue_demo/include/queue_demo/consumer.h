@@ -7,7 +7,7 @@
 //     the next one to read (offset + 1). Stored offsets are committed by the
 //     automatic commit, on every revoke, and once more on shutdown.
 //   - Effectively once: the sink records (topic, partition, offset) in the
-//     effect's own transaction and skips records already there; a newly
+//     effect's own transaction and skips records already there. A newly
 //     assigned partition resumes from the later of the committed offset and
 //     the sink's next offset.
 //   - Group commit: a worker takes up to 500 queued records of one
@@ -27,10 +27,10 @@
 // partition from its first record and never skips what was produced before
 // it first joined.
 //
-// Backpressure: each partition may hold `window_per_partition` records in
-// flight; a full partition is paused and resumed when it drains to
-// `resume_at`. The polling thread never blocks on the workers, so the group
-// never sees max.poll.interval.ms exceeded because a handler is slow. With
+// Backpressure: each partition may have `window_per_partition` records in
+// flight. A full partition is paused, and resumed when it drains to
+// `resume_at`. The polling thread never blocks on the workers, so a slow
+// handler never makes the consumer exceed max.poll.interval.ms. With
 // librdkafka 2.0.2 a resumed partition can wait up to 1 s for its next
 // fetch (the broker thread is not woken by a resume), so after each resume
 // the consumer sends the leader a ListOffsets request to wake it.
@@ -91,14 +91,15 @@ struct ConsumerOptions {
   // Records in flight per partition before a pause (>= 1), and how many
   // may remain when it resumes (0 <= resume_at < window). A pause drops the
   // records librdkafka has prefetched for the partition (one fetch brings
-  // about 2,500 records of 100 bytes), so a window much smaller than a
-  // fetch pauses and refetches all the time: 200,000 records took 710
-  // pauses with a window of 256 and 85 with 2,048 (bench/queue_demo).
+  // about 2,500 records of 100 bytes). So a window much smaller than a
+  // fetch pauses and refetches all the time. In bench/queue_demo, 200,000
+  // records took 710 pauses with a window of 256 and 85 with 2,048.
   int window_per_partition = 2048;
   int resume_at = 512;
 
   // Without a FailureRouter, a failing record is retried in place forever,
-  // with this backoff (doubling from initial to max), stalling its partition.
+  // with this backoff (doubling from initial to max), and stalls its
+  // partition.
   std::chrono::milliseconds retry_backoff_initial{100};
   std::chrono::milliseconds retry_backoff_max{2000};
 
@@ -125,11 +126,11 @@ struct ConsumerOptions {
 using HandlerResult = std::variant<Effect, HandlerFailure>;
 
 // MessageHandler turns a record into its effect. It must not write the
-// effect itself: the sink applies it, exactly once. It may throw; an
-// exception counts as a transient failure.
+// effect itself, because the sink applies it exactly once. It may throw, and
+// an exception counts as a transient failure.
 using MessageHandler = std::function<HandlerResult(const Message&)>;
 
-// ConsumerStats counts what the consumer did, since Create.
+// ConsumerStats contains the consumer's counters since Create.
 struct ConsumerStats {
   std::int64_t applied = 0;           // effects applied by the sink
   std::int64_t duplicates = 0;        // records the sink had already applied
@@ -141,7 +142,7 @@ struct ConsumerStats {
   std::int64_t lost_assignments = 0;  // revocations that were lost assignments
   std::int64_t pauses = 0;            // partitions paused by backpressure
   std::int64_t resumes = 0;           // partitions resumed after draining
-  std::int64_t max_poll_exceeded = 0;  // times the group saw this consumer stuck
+  std::int64_t max_poll_exceeded = 0;  // max.poll.interval.ms exceeded errors
   std::int64_t commit_failures = 0;   // synchronous commits that failed
 };
 
@@ -164,18 +165,18 @@ class Consumer {
   // shuts down gracefully: stop intake, finish in-flight records within
   // shutdown_drain_timeout, commit (retried for up to 6 s while a rebalance
   // rejects it), close (within about session.timeout.ms). Returns the first
-  // failure of the final commit or the close; ok after Abandon.
+  // failure of the final commit or the close, or ok after Abandon.
   // NOTE: the lost-assignment path (no commit) is tested with a fake in
   // consumer_logic_test, not against the broker.
   Status Run();
 
-  // Stop requests a graceful shutdown; Run returns once it is complete.
+  // Stop requests a graceful shutdown. Run returns once it is complete.
   void Stop();
 
   // Abandon stops at once, as a crash would: no further effect is applied,
-  // no offset stored or committed, and the group gets no LeaveGroup request, so it
-  // reassigns the partitions only after session.timeout.ms. For tests of
-  // crash recovery.
+  // no offset stored or committed, and the group gets no LeaveGroup
+  // request, so it reassigns the partitions only after session.timeout.ms.
+  // For tests of crash recovery.
   void Abandon();
 
   ConsumerStats Stats() const;
@@ -230,8 +231,8 @@ class Consumer {
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> abandoned_{false};
   std::atomic<bool> closed_{false};
-  // Whether the last commit failed only because a rebalance was under way;
-  // written and read on the polling thread.
+  // Whether the last commit failed only because a rebalance was under way.
+  // It is written and read on the polling thread.
   bool last_commit_retriable_ = false;
   // Set when shutdown's drain deadline passes or the consumer is destroyed:
   // workers stop retrying and give their records up unstored.

@@ -12,7 +12,7 @@
 // consumer: session timeout, max.poll.interval.ms exceeded) it must not
 // commit, because another consumer may own the partitions already.
 //
-// HandleRebalance holds the decisions; RebalanceActions performs them, so
+// HandleRebalance makes the decisions and RebalanceActions performs them, so
 // the decisions can be tested without a broker. The consumer implements the
 // actions over librdkafka.
 //
@@ -75,7 +75,7 @@ class RebalanceActions {
 };
 
 // HandleRebalance carries out one rebalance event on `partitions` through
-// `actions`. Returns the first failure; the partitions are assigned or
+// `actions`, and returns the first failure. The partitions are assigned or
 // unassigned even when an earlier step (the committed-offset lookup, the
 // commit) failed, because librdkafka requires the callback to do so.
 Status HandleRebalance(RebalanceEvent event,

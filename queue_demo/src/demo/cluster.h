@@ -1,5 +1,5 @@
-// What the pipeline needs from the Kafka cluster itself: topic creation through
-// the admin API (for a real cluster), each group's lag, and a topic's whole
+// Kafka cluster operations for the demo pipeline: topic creation through the
+// admin API (for a real cluster), each group's lag, and a topic's whole
 // content (the dead letter topic, for the report).
 //
 // Each function opens its own short-lived librdkafka handle.
@@ -18,8 +18,8 @@ struct TopicSpec {
   int partitions = 1;
 };
 
-// CreateTopicsWithAdmin creates the topics that the cluster's metadata does
-// not show with at least the requested partitions, with the cluster's
+// CreateTopicsWithAdmin creates each topic that the cluster's metadata does
+// not list with at least the requested partitions, with the cluster's
 // default replication factor, through one CreateTopics request. A topic
 // whose creation fails is accepted if it exists afterwards.
 // Returns "" or the first failure, naming the topic.

@@ -3,12 +3,13 @@
 // event already applied under another offset (by its key, the event id).
 //
 // The second check is needed because the outbox relays publish at least
-// once: an event whose delivery report timed out (during a broker outage,
-// say) is published again, and the copy lands at a new offset. Skipping by
+// once. An event whose delivery report timed out (for example, during a
+// broker outage) is published again, and the copy lands at a new offset. Skipping by
 // offset alone would apply it twice.
 //
-// One SQLite database (WAL journal), shared by every process that opens it:
-//   processed(topic, partition, offset)   every record seen and recorded
+// The sink uses one SQLite database (WAL journal), shared by every process
+// that opens it, with two tables:
+//   processed(topic, partition, offset)   every record the sink recorded
 //   effects(key PRIMARY KEY, value, topic, partition, offset)
 // Processed rows minus effects rows is the number of duplicate events that
 // were skipped by key.

@@ -1,5 +1,5 @@
-// Load-balancing policies: how a balancer picks the server for the next
-// request, from its exact view of how many requests each server holds.
+// Load-balancing policies. Each picks the server for the next request from
+// the balancer's exact count of the requests outstanding at each server.
 //
 //   scaling::SeededRandom random(42);
 //   std::unique_ptr<scaling::Policy> policy =
@@ -8,7 +8,7 @@
 //   std::size_t server = policy->Choose(outstanding, random);
 //
 // A Policy keeps state (round robin's position), so each balancer owns its
-// own; a Policy and a SeededRandom are not safe to share between threads.
+// own. A Policy and a SeededRandom are not safe to share between threads.
 // Standard library only: the lab's two_choices starter includes it.
 #pragma once
 
@@ -21,7 +21,7 @@
 
 namespace scaling {
 
-// RandomSource is the random numbers a policy draws. Tests substitute a
+// RandomSource is the source of the random numbers a policy draws. Tests substitute a
 // source that returns scripted values.
 class RandomSource {
  public:
@@ -62,7 +62,7 @@ class Policy {
 
   // Choose returns the index of the server for the next request, in
   // [0, outstanding.size()). outstanding[i] is the number of requests that
-  // server i holds, queued or in service, exactly as the balancer sees it.
+  // server i has, queued or in service, exactly as the balancer counts them.
   // REQUIRES: !outstanding.empty().
   virtual std::size_t Choose(std::span<const int> outstanding,
                              RandomSource& random) = 0;
@@ -87,7 +87,7 @@ class RandomChoice final : public Policy {
                      RandomSource& random) override;
 };
 
-// LeastConnections sends each request to a server that holds the fewest
+// LeastConnections sends each request to a server that has the fewest
 // requests. Among servers tied for the fewest it takes turns, as HAProxy's
 // leastconn does: the scan starts after the server chosen last.
 class LeastConnections final : public Policy {
@@ -101,9 +101,9 @@ class LeastConnections final : public Policy {
 };
 
 // TwoChoices is the power of two choices (Mitzenmacher): draw two distinct
-// servers at random and send the request to the one that holds fewer
+// servers at random and send the request to the one that has fewer
 // requests. It needs no global scan, yet with n balls thrown into n bins
-// the fullest bin holds about log log n / log 2 balls, against about
+// the fullest bin contains about log log n / log 2 balls, against about
 // log n / log log n for one random choice (Azar, Broder, Karlin and Upfal).
 class TwoChoices final : public Policy {
  public:
@@ -113,7 +113,7 @@ class TwoChoices final : public Policy {
   //   first  = random.Below(n)
   //   second = random.Below(n - 1), plus one when it is >= first,
   // so the pair is uniform over pairs of distinct servers. It returns the
-  // candidate that holds fewer requests, and `first` on a tie. With one
+  // candidate that has fewer requests, and `first` on a tie. With one
   // server it returns 0 and draws nothing.
   std::size_t Choose(std::span<const int> outstanding,
                      RandomSource& random) override;

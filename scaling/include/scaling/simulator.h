@@ -7,8 +7,8 @@
 //     utilisation * servers / mean service time, so `utilisation` is the
 //     offered load as a fraction of the servers' total capacity.
 //   - The balancer sends each request, at its arrival, to the server its
-//     Policy chooses. The policy sees the exact number of requests each
-//     server holds, but not their service times.
+//     Policy chooses. The policy reads the exact number of requests at each
+//     server, but not their service times.
 //   - Each server serves one request at a time, first come first served.
 //     Service times are independent draws from a ServiceDistribution.
 //   - Latency is the time from arrival to the end of service.
@@ -40,8 +40,8 @@ namespace scaling {
 // ServiceDistribution is the shape of the service times. Every shape is
 // scaled to the configured mean.
 enum class ServiceDistribution {
-  kExponential,  // memoryless; coefficient of variation 1
-  kBimodal,      // 90% short requests, 10% that take 10 times as long;
+  kExponential,  // memoryless, coefficient of variation (CV) 1
+  kBimodal,      // 90% short requests and 10% that take 10 times as long,
                  // CV about 1.42
   kLognormal,    // lognormal with shape 1: a long right tail, CV about 1.31
   kPareto,       // Pareto with shape 2.1: a heavy tail, CV about 2.18
@@ -76,8 +76,8 @@ struct SimulationConfig {
 // ServerStats describes one server over a run.
 struct ServerStats {
   std::int64_t served = 0;        // requests it served
-  double mean_outstanding = 0;    // time-averaged requests held
-  int max_outstanding = 0;        // most requests held at once
+  double mean_outstanding = 0;    // time-averaged outstanding requests
+  int max_outstanding = 0;        // maximum outstanding requests at once
   double utilisation = 0;         // fraction of the run it was busy
 };
 
@@ -98,7 +98,7 @@ struct SimulationResult {
   // Requests per second over `duration`.
   double arrival_rate = 0;
   // The time-averaged number of requests in the system, measured from the
-  // servers' queue lengths. Little's law says it equals
+  // servers' queue lengths. By Little's law it equals
   // arrival_rate * mean_latency.
   double mean_in_system = 0;
 

@@ -1,17 +1,21 @@
-// scaling-demo: what `./labkit demo scaling` runs.
+// scaling-demo: the program that `./labkit demo scaling` runs.
 //
 // Measures vertical and horizontal scaling on this machine and draws them.
-// The steps: one scaling-service with more threads, with a USL fit; more
-// instances behind HAProxy (throughput, each balance algorithm's shares, a
-// crash taken out by health checks, keep-alive to the instances); session
-// state kept in instances or in Redis; the sharding schemes; and a
-// simulated balancer over 200 servers. gnuplot writes the charts as PNG
-// files, and the demo prints their paths at the end.
+// The steps:
+//   - one scaling-service with more threads, with a USL fit;
+//   - more instances behind HAProxy: throughput, each balance algorithm's
+//     shares, a crash taken out by health checks, and keep-alive to the
+//     instances;
+//   - session state kept in instances or in Redis;
+//   - the sharding schemes;
+//   - a simulated balancer over 200 servers.
+// gnuplot writes the charts as PNG files, and the demo prints their paths
+// at the end.
 //
 // Everything listens on 127.0.0.1 on free ports, every load run is bounded
 // in time, and every child process (services, HAProxy, Redis, wrk) is
 // stopped on exit, on failure and on Ctrl-C. The run times are measured
-// in labs/scaling/README.md; they grow with the machine's load.
+// in labs/scaling/README.md, and they grow with the machine's load.
 
 #include <CLI/CLI.hpp>
 #include <signal.h>

@@ -4,9 +4,9 @@
 // Each TokenStore method is one EVALSHA of a Lua script, so each is atomic
 // across instances. In one step, rotate.lua finds the presented token's
 // hash and checks its family. Then it detects reuse (and revokes the
-// family), or marks the token rotated and stores the new token. Two instances that rotate the same
-// token at the same moment get exactly one kRotated, and the other sees
-// kReused. A script the server has lost (a restart, SCRIPT FLUSH) is sent
+// family), or marks the token rotated and stores the new token. When two
+// instances rotate the same token at the same moment, exactly one gets
+// kRotated and the other gets kReused. A script the server has lost (a restart, SCRIPT FLUSH) is sent
 // again with EVAL, which also caches it.
 //
 // Records, under options.key_prefix:
@@ -82,9 +82,9 @@ class Connection;
 
 class RedisTokenStore final : public TokenStore {
  public:
-  // Create checks `options` (kInvalidOptions, naming the value) and tries
-  // to connect once. An unreachable server is logged, not an error: the
-  // store connects on a later call. `clock` must outlive the store.
+  // Create validates `options` (kInvalidOptions, naming the value) and tries
+  // to connect once. An unreachable server is logged, not returned as an
+  // error, because the store connects on a later call. `clock` must outlive the store.
   static Result<std::unique_ptr<RedisTokenStore>> Create(
       RedisTokenStoreOptions options, const labkit::Clock& clock);
 
@@ -100,7 +100,8 @@ class RedisTokenStore final : public TokenStore {
   Result<std::optional<TokenFamily>> FindFamily(
       std::string_view token_hash) override;
   Result<bool> RevokeFamily(std::string_view family_id) override;
-  // PurgeExpired returns 0: Redis deletes each record when its TTL ends.
+  // PurgeExpired returns 0, because Redis deletes each record when its TTL
+  // ends.
   Result<std::size_t> PurgeExpired(Nanos now) override;
 
   const RedisTokenStoreOptions& options() const { return options_; }

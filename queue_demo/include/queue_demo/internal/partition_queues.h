@@ -1,9 +1,9 @@
 // PartitionQueues: the consumer's in-flight messages, one FIFO per partition,
 // shared by a pool of workers.
 //
-// A partition has at most one message being processed at a time, so its
-// records (and so each key's records) are processed in offset order, retries
-// included; different partitions are processed in parallel.
+// At most one worker processes a partition at a time, so its records (and
+// so each key's records) are processed in offset order, retries included.
+// Different partitions are processed in parallel.
 //
 // Thread-safety: every method is safe from any thread.
 #pragma once
@@ -58,10 +58,11 @@ class PartitionQueues {
   // until `deadline`. Returns false on timeout.
   bool WaitUntilEmpty(std::chrono::steady_clock::time_point deadline);
 
-  // DropQueued drops every queued message; messages being processed finish.
+  // DropQueued drops every queued message. Messages being processed finish.
   void DropQueued();
 
-  // Close wakes every waiting worker; Pop returns nullopt from then on.
+  // Close wakes every waiting worker. PopBatch returns an empty vector from
+  // then on.
   void Close();
 
  private:
